@@ -1,0 +1,328 @@
+// Turns the Blocks of one DetectDocumentText / AnalyzeDocument response (a single-page document)
+// into the engine-neutral PageResult. Runs on every page, so it indexes the blocks once and walks
+// relationships through that index: no scan of the block list per block.
+//
+// Textract responses are trusted to be well-formed JSON but not to be complete: any field may be
+// missing, an id may name a block that is not there. Nothing here throws on such input; what
+// cannot be read is skipped, so the caller always gets the text that could be read.
+
+import type { Block, BoundingBox, RelationshipType } from '@aws-sdk/client-textract';
+import type { BBox, KeyValue, OcrLine, PageResult, Table } from './types.ts';
+
+type BlockIndex = ReadonlyMap<string, Block>;
+
+/**
+ * Stand for a ticked / unticked box inside text that also has words, so a cell such as
+ * "[X] I agree" keeps both the answer and its label (the marks AWS's textractor uses in its
+ * text linearisation examples).
+ */
+const SELECTED_MARK = '[X]';
+const NOT_SELECTED_MARK = '[ ]';
+
+/**
+ * A table index above this cannot belong to a real one-page table; it would only make us allocate
+ * a huge grid, so such cells are dropped.
+ */
+const MAX_TABLE_SIDE = 1000;
+
+/** Empty-page bbox for blocks without Geometry: a valid box, so consumers need no null checks. */
+const NO_BOX: BBox = { left: 0, top: 0, width: 0, height: 0 };
+
+export function normalizeBlocks(blocks: readonly Block[], page: number): PageResult {
+  const own = blocksOfOnePage(blocks);
+  const index = indexById(own);
+  // width/height stay unset: Textract reports only fractions of the page, the pixel size is known
+  // to whoever rendered the page.
+  return {
+    page,
+    lines: readLines(own, index),
+    keyValues: readKeyValues(own, index, page),
+    tables: readTables(own, index, page),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Block plumbing
+
+/**
+ * The response describes one page; blocks that say they belong to another page (a multi-page
+ * response passed by mistake) are dropped, so lines of two pages are never interleaved. The page
+ * kept is the one of the first PAGE block; sync responses often omit `Page`, which counts as it.
+ */
+function blocksOfOnePage(blocks: readonly Block[]): readonly Block[] {
+  const pageBlock = blocks.find((b) => b.BlockType === 'PAGE');
+  const keep = pageBlock?.Page ?? 1;
+  if (blocks.every((b) => b.Page === undefined || b.Page === keep)) return blocks;
+  return blocks.filter((b) => b.Page === undefined || b.Page === keep);
+}
+
+function indexById(blocks: readonly Block[]): BlockIndex {
+  const index = new Map<string, Block>();
+  for (const block of blocks) {
+    if (block.Id !== undefined) index.set(block.Id, block);
+  }
+  return index;
+}
+
+/** Blocks reached from `block` through relationships of `type`, in Textract's order; absent ids are skipped. */
+function related(block: Block, type: RelationshipType, index: BlockIndex): Block[] {
+  const found: Block[] = [];
+  for (const relationship of block.Relationships ?? []) {
+    if (relationship.Type !== type) continue;
+    for (const id of relationship.Ids ?? []) {
+      const target = index.get(id);
+      if (target !== undefined) found.push(target);
+    }
+  }
+  return found;
+}
+
+/** Textract's 0..100 scale is kept; 2 decimals is more precision than the model has. */
+function roundConfidence(value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value)) return 0;
+  return Math.round(Math.min(100, Math.max(0, value)) * 100) / 100;
+}
+
+function finiteOr0(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? value : 0;
+}
+
+function clampUnit(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
+
+/**
+ * Clamps the box's edges rather than each field, so a box starting a little off the page keeps its
+ * right edge where Textract saw it; left + width and top + height stay within the page.
+ */
+function toBBox(box: BoundingBox | undefined): BBox {
+  if (box === undefined) return { ...NO_BOX };
+  const left = finiteOr0(box.Left);
+  const top = finiteOr0(box.Top);
+  const x0 = clampUnit(left);
+  const y0 = clampUnit(top);
+  const x1 = clampUnit(left + finiteOr0(box.Width));
+  const y1 = clampUnit(top + finiteOr0(box.Height));
+  return { left: x0, top: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+}
+
+function isSelected(block: Block): boolean {
+  // An unreadable status counts as not selected: never report a tick Textract did not see.
+  return block.SelectionStatus === 'SELECTED';
+}
+
+/**
+ * Text of a KEY, VALUE or CELL block: its WORD children joined by spaces. Content that is one
+ * selection element and nothing else reads "SELECTED" / "NOT_SELECTED" (Textract's own status
+ * words, what a mapping compares against); next to words it reads as a mark, "[X]" / "[ ]".
+ */
+function contentText(block: Block, index: BlockIndex): string {
+  const parts: string[] = [];
+  let loneSelection: Block | undefined;
+  for (const child of related(block, 'CHILD', index)) {
+    if (child.BlockType === 'WORD') {
+      if (child.Text) parts.push(child.Text);
+    } else if (child.BlockType === 'SELECTION_ELEMENT') {
+      parts.push(isSelected(child) ? SELECTED_MARK : NOT_SELECTED_MARK);
+      loneSelection = child;
+    }
+  }
+  if (parts.length === 1 && loneSelection !== undefined) {
+    return isSelected(loneSelection) ? 'SELECTED' : 'NOT_SELECTED';
+  }
+  return parts.join(' ').trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+
+function readLines(blocks: readonly Block[], index: BlockIndex): OcrLine[] {
+  const lines: OcrLine[] = [];
+  for (const block of lineBlocksInReadingOrder(blocks, index)) {
+    if (!block.Text) continue;
+    lines.push({
+      text: block.Text,
+      confidence: roundConfidence(block.Confidence),
+      bbox: toBBox(block.Geometry?.BoundingBox),
+    });
+  }
+  return lines;
+}
+
+/**
+ * The PAGE block's CHILD list is Textract's reading order (columns, not just top to bottom).
+ * LINE blocks it does not list are appended in array order, so no recognised text is lost; each
+ * line appears once even if listed twice.
+ */
+function lineBlocksInReadingOrder(blocks: readonly Block[], index: BlockIndex): Block[] {
+  const pageBlock = blocks.find((b) => b.BlockType === 'PAGE');
+  const listed = pageBlock === undefined ? [] : related(pageBlock, 'CHILD', index);
+  const ordered = new Set<Block>();
+  for (const block of listed) {
+    if (block.BlockType === 'LINE') ordered.add(block);
+  }
+  for (const block of blocks) {
+    if (block.BlockType === 'LINE') ordered.add(block);
+  }
+  return [...ordered];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key-value pairs (FORMS)
+
+interface PositionedKeyValue {
+  keyValue: KeyValue;
+  box: BBox | undefined;
+}
+
+function readKeyValues(blocks: readonly Block[], index: BlockIndex, page: number): KeyValue[] {
+  const found: PositionedKeyValue[] = [];
+  for (const block of blocks) {
+    if (block.BlockType !== 'KEY_VALUE_SET' || !block.EntityTypes?.includes('KEY')) continue;
+    const keyValue = readKeyValue(block, index, page);
+    if (keyValue.key === '' && keyValue.value === '') continue;
+    const box = block.Geometry?.BoundingBox;
+    found.push({ keyValue, box: box === undefined ? undefined : toBBox(box) });
+  }
+  return inReadingOrder(found, (item) => item.box).map((item) => item.keyValue);
+}
+
+/**
+ * The key is kept as printed ("Full Name:", colon included), only trimmed. Stripping punctuation
+ * would be a guess (is "Date :" the key "Date"?), and the printed form is what a user sees on the
+ * form and in `lines`, so a Boomi map keyed on it matches what the person building it reads.
+ * Confidence is the weaker of key and value: the pair is only as right as its worse half.
+ */
+function readKeyValue(keyBlock: Block, index: BlockIndex, page: number): KeyValue {
+  const values: string[] = [];
+  const confidences = keyBlock.Confidence === undefined ? [] : [keyBlock.Confidence];
+  for (const valueBlock of related(keyBlock, 'VALUE', index)) {
+    const text = contentText(valueBlock, index);
+    if (text !== '') values.push(text);
+    if (valueBlock.Confidence !== undefined) confidences.push(valueBlock.Confidence);
+  }
+  return {
+    key: contentText(keyBlock, index),
+    value: values.join(' '),
+    confidence: roundConfidence(confidences.length === 0 ? undefined : Math.min(...confidences)),
+    page,
+  };
+}
+
+/**
+ * Sorts top to bottom, then left to right within a visual row. Boxes on one printed row differ in
+ * `Top` by a few thousandths (a checkbox label sits lower than its neighbour), so a plain
+ * (top, left) sort would shuffle a row; a box whose top is above the middle of the row's first
+ * box belongs to that row. Items without a box keep their order, after the rest.
+ */
+function inReadingOrder<T>(items: readonly T[], boxOf: (item: T) => BBox | undefined): T[] {
+  const placed = items.filter((item) => boxOf(item) !== undefined);
+  const unplaced = items.filter((item) => boxOf(item) === undefined);
+  placed.sort((a, b) => boxOf(a)!.top - boxOf(b)!.top);
+
+  const ordered: T[] = [];
+  let row: T[] = [];
+  let rowLimit = -Infinity;
+  const flushRow = (): void => {
+    row.sort((a, b) => boxOf(a)!.left - boxOf(b)!.left);
+    for (const item of row) ordered.push(item);
+    row = [];
+  };
+  for (const item of placed) {
+    const box = boxOf(item)!;
+    if (box.top > rowLimit) {
+      flushRow();
+      rowLimit = box.top + box.height / 2;
+    }
+    row.push(item);
+  }
+  flushRow();
+  return ordered.concat(unplaced);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables (TABLES)
+
+function readTables(blocks: readonly Block[], index: BlockIndex, page: number): Table[] {
+  const tables: Table[] = [];
+  for (const block of blocks) {
+    if (block.BlockType !== 'TABLE') continue;
+    const rows = readTableRows(block, index);
+    // A table without a single readable cell has nothing to map; leaving it out beats an empty grid.
+    if (rows.length === 0) continue;
+    tables.push({ page, rows, confidence: roundConfidence(block.Confidence) });
+  }
+  return tables;
+}
+
+interface GridCell {
+  row: number;
+  column: number;
+  block: Block;
+}
+
+function gridCell(block: Block): GridCell | undefined {
+  const row = block.RowIndex;
+  const column = block.ColumnIndex;
+  if (!isTableIndex(row) || !isTableIndex(column)) return undefined;
+  return { row, column, block };
+}
+
+function isTableIndex(value: number | undefined): value is number {
+  return value !== undefined && Number.isInteger(value) && value >= 1 && value <= MAX_TABLE_SIDE;
+}
+
+/**
+ * A rectangular grid (every row as long as the widest, gaps ""), so a column index means the same
+ * column in every row. TABLE_TITLE / TABLE_FOOTER are separate relationships and so never become rows.
+ */
+function readTableRows(table: Block, index: BlockIndex): string[][] {
+  const cells: GridCell[] = [];
+  for (const block of related(table, 'CHILD', index)) {
+    const cell = block.BlockType === 'CELL' ? gridCell(block) : undefined;
+    if (cell !== undefined) cells.push(cell);
+  }
+  if (cells.length === 0) return [];
+
+  let rowCount = 0;
+  let columnCount = 0;
+  for (const cell of cells) {
+    rowCount = Math.max(rowCount, cell.row);
+    columnCount = Math.max(columnCount, cell.column);
+  }
+  const rows = Array.from({ length: rowCount }, () => new Array<string>(columnCount).fill(''));
+  for (const cell of cells) {
+    rows[cell.row - 1][cell.column - 1] = contentText(cell.block, index);
+  }
+  for (const merged of related(table, 'MERGED_CELL', index)) {
+    applyMergedCell(rows, merged, index);
+  }
+  return rows;
+}
+
+/**
+ * A merged cell's text goes once, in its top-left position, and the other positions it covers
+ * read "". That is how the printed table reads (one "Cell 2", not two), it keeps every row the
+ * same length so columns line up, and it matches the CELL blocks, which carry the text only where
+ * it was printed. Textract may spread a merged cell's words over its CELLs (a label wrapped over
+ * two rows), so their texts are gathered in row-major order first.
+ */
+function applyMergedCell(rows: string[][], merged: Block, index: BlockIndex): void {
+  const parts: GridCell[] = [];
+  for (const block of related(merged, 'CHILD', index)) {
+    const cell = block.BlockType === 'CELL' ? gridCell(block) : undefined;
+    // A part outside the grid was not placed, so there is nothing to move.
+    if (cell !== undefined && cell.row <= rows.length && cell.column <= rows[0].length) parts.push(cell);
+  }
+  if (parts.length < 2) return;
+  parts.sort((a, b) => a.row - b.row || a.column - b.column);
+
+  const texts: string[] = [];
+  for (const part of parts) {
+    const text = rows[part.row - 1][part.column - 1];
+    if (text !== '') texts.push(text);
+    rows[part.row - 1][part.column - 1] = '';
+  }
+  const topLeft = parts[0];
+  rows[topLeft.row - 1][topLeft.column - 1] = texts.join(' ');
+}

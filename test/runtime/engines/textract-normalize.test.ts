@@ -1,0 +1,343 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Block } from '@aws-sdk/client-textract';
+import { normalizeBlocks } from '../../../runtime/engines/textract-normalize.ts';
+import type { BBox } from '../../../runtime/engines/types.ts';
+
+function fixtureBlocks(name: string): Block[] {
+  const url = new URL(`../../fixtures/textract/${name}`, import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { Blocks: Block[] }).Blocks;
+}
+
+function assertInsidePage(bbox: BBox, what: string): void {
+  for (const value of [bbox.left, bbox.top, bbox.width, bbox.height]) {
+    assert.ok(value >= 0 && value <= 1, `${what}: ${JSON.stringify(bbox)}`);
+  }
+  assert.ok(bbox.left + bbox.width <= 1 && bbox.top + bbox.height <= 1, `${what}: ${JSON.stringify(bbox)}`);
+}
+
+// Synthetic blocks: just the fields the normaliser reads, so each test shows the oddity it covers.
+const box = (left: number, top: number, width = 0.1, height = 0.02) => ({
+  Geometry: { BoundingBox: { Left: left, Top: top, Width: width, Height: height } },
+});
+const children = (...ids: string[]) => ({ Type: 'CHILD' as const, Ids: ids });
+const word = (id: string, text: string): Block => ({ BlockType: 'WORD', Id: id, Text: text, Confidence: 99 });
+const line = (id: string, text: string, extra: Partial<Block> = {}): Block => ({
+  BlockType: 'LINE', Id: id, Text: text, Confidence: 99, ...box(0.1, 0.1), ...extra,
+});
+const checkbox = (id: string, selected: boolean): Block => ({
+  BlockType: 'SELECTION_ELEMENT', Id: id, SelectionStatus: selected ? 'SELECTED' : 'NOT_SELECTED', Confidence: 99,
+});
+const keyBlock = (id: string, childIds: string[], valueIds: string[], extra: Partial<Block> = {}): Block => ({
+  BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: id, Confidence: 90,
+  Relationships: [{ Type: 'VALUE', Ids: valueIds }, children(...childIds)], ...extra,
+});
+const valueBlock = (id: string, childIds: string[], confidence = 90): Block => ({
+  BlockType: 'KEY_VALUE_SET', EntityTypes: ['VALUE'], Id: id, Confidence: confidence,
+  Relationships: [children(...childIds)],
+});
+const cell = (id: string, row: number, column: number, childIds: string[] = []): Block => ({
+  BlockType: 'CELL', Id: id, RowIndex: row, ColumnIndex: column, RowSpan: 1, ColumnSpan: 1, Confidence: 90,
+  Relationships: childIds.length > 0 ? [children(...childIds)] : undefined,
+});
+const table = (id: string, cellIds: string[], mergedIds: string[] = []): Block => ({
+  BlockType: 'TABLE', Id: id, Confidence: 97.123,
+  Relationships: [children(...cellIds), { Type: 'MERGED_CELL', Ids: mergedIds }],
+});
+
+describe('normalizeBlocks on real Textract responses', () => {
+  test('should read the DetectDocumentText lines in reading order with boxes on the page', () => {
+    const result = normalizeBlocks(fixtureBlocks('test_detect_document_text.json'), 3);
+
+    assert.equal(result.page, 3);
+    assert.equal(result.lines.length, 24);
+    assert.deepEqual(result.lines.slice(0, 8).map((l) => l.text), [
+      'Textractor Test',
+      'Document',
+      'Page (1)',
+      'Key - Values',
+      'Name of package: Textractor',
+      'Date : 08/14/2022',
+      'Table 1',
+      'Cell 1',
+    ]);
+    assert.deepEqual(result.lines.slice(-3).map((l) => l.text), [
+      'Selection Element',
+      'Selected Checkbox',
+      'Un-Selected Checkbox',
+    ]);
+    for (const l of result.lines) {
+      assertInsidePage(l.bbox, l.text);
+      assert.ok(l.confidence > 90 && l.confidence <= 100, `${l.text}: ${l.confidence}`);
+      assert.equal(l.confidence, Math.round(l.confidence * 100) / 100);
+    }
+    // The title is the widest line, centred near the top of the page.
+    const title = result.lines[0].bbox;
+    assert.ok(title.top < 0.15 && title.left > 0.1 && title.width > 0.6, JSON.stringify(title));
+    assert.deepEqual(result.keyValues, []);
+    assert.deepEqual(result.tables, []);
+  });
+
+  test('should lay out the table with a merged header cell as it is printed', () => {
+    const result = normalizeBlocks(fixtureBlocks('test_table.json'), 1);
+
+    assert.equal(result.tables.length, 1);
+    assert.deepEqual(result.tables[0], {
+      page: 1,
+      rows: [
+        ['Cell 1', 'Cell 2', '', 'Cell 4', 'Cell 5'],
+        ['Cell 6', 'Cell 7', 'Cell 8', 'Cell 9', 'Cell 10'],
+        ['Cell 11', 'Cell 12', 'Cell 13', 'Cell 14', 'Cell 15'],
+      ],
+      confidence: 99.74,
+    });
+    assert.equal(result.lines.length, 24);
+    assert.deepEqual(result.keyValues, []);
+  });
+
+  test('should read the employment application form fields as printed', () => {
+    const result = normalizeBlocks(fixtureBlocks('test-response.json'), 2);
+    const byKey = new Map(result.keyValues.map((kv) => [kv.key, kv]));
+
+    assert.equal(byKey.get('Full Name:')?.value, 'Jane Doe');
+    assert.equal(byKey.get('Phone Number:')?.value, '555-0100');
+    assert.equal(byKey.get('Home Address:')?.value, '123 Any Street, Any Town. USA');
+    assert.equal(byKey.get('Mailing Address:')?.value, 'same as above');
+    // The "How did you hear about this position?" checkboxes: only "Job fair" is ticked.
+    assert.equal(byKey.get('Job fair')?.value, 'SELECTED');
+    assert.equal(byKey.get('Website')?.value, 'NOT_SELECTED');
+    assert.equal(byKey.get('Company Employee')?.value, 'NOT_SELECTED');
+    // A heading Textract took for a key has nothing after it, and is kept with an empty value.
+    assert.equal(byKey.get('Application Information')?.value, '');
+    assert.equal(byKey.get('Full Name:')?.confidence, 38.1);
+    for (const kv of result.keyValues) assert.equal(kv.page, 2);
+  });
+
+  test('should list form fields top to bottom and left to right within a printed row', () => {
+    const result = normalizeBlocks(fixtureBlocks('test-response.json'), 1);
+
+    // Website's box starts a hair lower than Company Employee's; they still read left to right.
+    assert.deepEqual(result.keyValues.slice(0, 8).map((kv) => kv.key), [
+      'Application Information',
+      'Full Name:',
+      'Phone Number:',
+      'Home Address:',
+      'Mailing Address:',
+      'Job fair',
+      'Website',
+      'Company Employee',
+    ]);
+  });
+
+  test('should read the employment history table without its title', () => {
+    const result = normalizeBlocks(fixtureBlocks('test-response.json'), 1);
+
+    assert.equal(result.tables.length, 1);
+    assert.deepEqual(result.tables[0].rows, [
+      ['Start Date', 'End Date', 'Employer Name', 'Position Held', 'Reason for leaving'],
+      ['1/15/2009', '6/30/2011', 'Any Company', 'Assistant baker', 'relocated'],
+      ['7/1/2011', '8/10/2013', 'Example Corp.', 'Baker', 'better opp.'],
+      ['8/15/2013', 'Present', 'AnyCompany', 'head baker', 'N/A, current'],
+    ]);
+    assert.equal(result.tables[0].confidence, 99.61);
+    assert.equal(result.tables[0].page, 1);
+  });
+
+  test('should keep every printed line of the form in reading order', () => {
+    const result = normalizeBlocks(fixtureBlocks('test-response.json'), 1);
+
+    assert.equal(result.lines.length, 31);
+    assert.deepEqual(result.lines.slice(0, 4).map((l) => l.text), [
+      'Employment Application',
+      'Application Information',
+      'Full Name: Jane Doe',
+      'Phone Number: 555-0100',
+    ]);
+    assert.equal(result.lines.at(-1)?.text, 'N/A, current');
+  });
+});
+
+describe('normalizeBlocks on odd responses', () => {
+  test('should return an empty page for no blocks', () => {
+    assert.deepEqual(normalizeBlocks([], 4), { page: 4, lines: [], keyValues: [], tables: [] });
+  });
+
+  test('should follow the PAGE block order and append lines it does not list', () => {
+    const blocks: Block[] = [
+      { BlockType: 'PAGE', Id: 'p', Relationships: [children('l2', 'missing', 'l1', 'l2')] },
+      line('l1', 'second'),
+      line('l2', 'first'),
+      line('l3', 'unlisted'),
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).lines.map((l) => l.text), ['first', 'second', 'unlisted']);
+  });
+
+  test('should use the array order when there is no PAGE block', () => {
+    const blocks = [line('a', 'one'), word('w', 'one'), line('b', 'two')];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).lines.map((l) => l.text), ['one', 'two']);
+  });
+
+  test('should give a zero box to a line without geometry and clamp boxes into the page', () => {
+    const blocks: Block[] = [
+      line('a', 'no geometry', { Geometry: undefined, Confidence: undefined }),
+      line('b', 'off the edge', { ...box(-0.02, 0.95, 1.05, 0.1), Confidence: 87.456 }),
+      line('c', 'no box', { Geometry: { Polygon: [] } }),
+    ];
+
+    const [noGeometry, offEdge, noBox] = normalizeBlocks(blocks, 1).lines;
+    assert.deepEqual(noGeometry, { text: 'no geometry', confidence: 0, bbox: { left: 0, top: 0, width: 0, height: 0 } });
+    assert.equal(offEdge.confidence, 87.46);
+    assert.equal(offEdge.bbox.left, 0);
+    assert.equal(offEdge.bbox.width, 1);
+    assert.equal(offEdge.bbox.top, 0.95);
+    assert.ok(Math.abs(offEdge.bbox.height - 0.05) < 1e-9);
+    assert.deepEqual(noBox.bbox, { left: 0, top: 0, width: 0, height: 0 });
+  });
+
+  test('should ignore blocks that belong to another page', () => {
+    const blocks: Block[] = [
+      { BlockType: 'PAGE', Id: 'p1', Page: 1, Relationships: [children('a')] },
+      { ...line('a', 'page one'), Page: 1 },
+      { BlockType: 'PAGE', Id: 'p2', Page: 2, Relationships: [children('b')] },
+      { ...line('b', 'page two'), Page: 2 },
+      { ...keyBlock('k', ['kw'], ['v']), Page: 1 },
+      { ...word('kw', 'Name:'), Page: 1 },
+      { ...valueBlock('v', ['vw']), Page: 1 },
+      { ...word('vw', 'from page two'), Page: 2 },
+    ];
+
+    const result = normalizeBlocks(blocks, 7);
+    assert.deepEqual(result.lines.map((l) => l.text), ['page one']);
+    assert.deepEqual(result.keyValues, [{ key: 'Name:', value: '', confidence: 90, page: 7 }]);
+  });
+
+  test('should keep a key whose value is missing or points nowhere, with an empty value', () => {
+    const blocks: Block[] = [
+      keyBlock('k1', ['w1'], ['absent'], box(0.1, 0.1)),
+      word('w1', 'Signature:'),
+      { BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: 'k2', Confidence: 70, Relationships: [children('w2')], ...box(0.1, 0.2) },
+      word('w2', 'Date:'),
+      { BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: 'k3', ...box(0.1, 0.3) },
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).keyValues, [
+      { key: 'Signature:', value: '', confidence: 90, page: 1 },
+      { key: 'Date:', value: '', confidence: 70, page: 1 },
+    ]);
+  });
+
+  test('should take the lower of key and value confidence', () => {
+    const blocks: Block[] = [
+      keyBlock('k', ['kw'], ['v'], { Confidence: 95.555 }),
+      word('kw', 'Total'),
+      valueBlock('v', ['vw'], 41.234),
+      word('vw', '12.00'),
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).keyValues, [{ key: 'Total', value: '12.00', confidence: 41.23, page: 1 }]);
+  });
+
+  test('should write checkboxes next to words as marks and a lone checkbox as its status', () => {
+    const blocks: Block[] = [
+      keyBlock('k1', ['kw1'], ['v1'], box(0.1, 0.1)),
+      word('kw1', 'Options'),
+      valueBlock('v1', ['s1', 'vw1', 's2', 'vw2']),
+      checkbox('s1', true),
+      word('vw1', 'Yes'),
+      checkbox('s2', false),
+      word('vw2', 'No'),
+      keyBlock('k2', ['kw2'], ['v2'], box(0.1, 0.2)),
+      word('kw2', 'Subscribe'),
+      valueBlock('v2', ['s3']),
+      { BlockType: 'SELECTION_ELEMENT', Id: 's3' },
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).keyValues.map((kv) => [kv.key, kv.value]), [
+      ['Options', '[X] Yes [ ] No'],
+      ['Subscribe', 'NOT_SELECTED'],
+    ]);
+  });
+
+  test('should trim whitespace from keys but keep their punctuation', () => {
+    const blocks: Block[] = [keyBlock('k', ['a', 'b'], []), word('a', ' Date'), word('b', ': ')];
+
+    assert.equal(normalizeBlocks(blocks, 1).keyValues[0].key, 'Date :');
+  });
+
+  test('should order keys by row, then left to right, and put keys without geometry last', () => {
+    const blocks: Block[] = [
+      keyBlock('nowhere', ['w0'], []),
+      word('w0', 'unplaced'),
+      keyBlock('right', ['w1'], [], box(0.6, 0.1995, 0.1, 0.02)),
+      word('w1', 'right'),
+      keyBlock('left', ['w2'], [], box(0.1, 0.2005, 0.1, 0.02)),
+      word('w2', 'left'),
+      keyBlock('below', ['w3'], [], box(0.05, 0.25, 0.1, 0.02)),
+      word('w3', 'below'),
+      keyBlock('top', ['w4'], [], box(0.9, 0.05, 0.1, 0.02)),
+      word('w4', 'top'),
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).keyValues.map((kv) => kv.key), ['top', 'left', 'right', 'below', 'unplaced']);
+  });
+
+  test('should join a merged cell spread over two rows into its top-left position', () => {
+    const blocks: Block[] = [
+      table('t', ['c11', 'c12', 'c21', 'c22'], ['m']),
+      cell('c11', 1, 1, ['w1']),
+      cell('c12', 1, 2, ['w2']),
+      cell('c21', 2, 1, ['w3']),
+      cell('c22', 2, 2, ['w4']),
+      { BlockType: 'MERGED_CELL', Id: 'm', RowIndex: 1, ColumnIndex: 1, RowSpan: 2, ColumnSpan: 1, Relationships: [children('c21', 'c11')] },
+      word('w1', 'Category'),
+      word('w2', 'first'),
+      word('w3', 'name'),
+      word('w4', 'second'),
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).tables, [
+      { page: 1, rows: [['Category name', 'first'], ['', 'second']], confidence: 97.12 },
+    ]);
+  });
+
+  test('should fill missing cells with empty strings and skip cells without a usable position', () => {
+    const blocks: Block[] = [
+      table('t', ['a', 'b', 'nowhere', 'huge', 'fraction', 'absent', 'w'], ['gone']),
+      cell('a', 1, 1, ['w']),
+      cell('b', 2, 3, ['s']),
+      { BlockType: 'CELL', Id: 'nowhere', Relationships: [children('w')] },
+      cell('huge', 1e9, 1, ['w']),
+      cell('fraction', 1.5, 1, ['w']),
+      word('w', 'A'),
+      checkbox('s', true),
+    ];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).tables[0].rows, [
+      ['A', '', ''],
+      ['', '', 'SELECTED'],
+    ]);
+  });
+
+  test('should leave out a table without cells', () => {
+    const blocks: Block[] = [{ BlockType: 'TABLE', Id: 't', Confidence: 80 }, table('t2', ['x'])];
+
+    assert.deepEqual(normalizeBlocks(blocks, 1).tables, []);
+  });
+
+  test('should normalise a dense page completely', () => {
+    const lineCount = 20_000;
+    const blocks: Block[] = [{ BlockType: 'PAGE', Id: 'p', Relationships: [children(...Array.from({ length: lineCount }, (_, i) => `l${i}`))] }];
+    for (let i = 0; i < lineCount; i++) {
+      blocks.push(line(`l${i}`, `line ${i}`), keyBlock(`k${i}`, [`w${i}`], [], box(0.1, i / lineCount)), word(`w${i}`, `key ${i}`));
+    }
+
+    const result = normalizeBlocks(blocks, 1);
+
+    assert.equal(result.lines.length, lineCount);
+    assert.equal(result.keyValues.length, lineCount);
+    assert.equal(result.keyValues[lineCount - 1]!.key, `key ${lineCount - 1}`);
+  });
+});
