@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Every setting the service reads, parsed once. `.env.example` documents each of them.
+
+/** The folder holding package.json, whether this file runs from source or from the build. */
+export const PROJECT_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(dir: string): string {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return dir;
+  }
+}
+
+export type EngineChoice = 'textract' | 'tesseract' | 'auto';
+
+export interface Config {
+  port: number;
+  host: string;
+  workers: number;
+  databaseUrl?: string;
+  pgDataDir: string;
+  pgPort: number;
+  apiKeys: string[];
+  ocrEngine: EngineChoice;
+  textractEndpoint?: string;
+  awsRegion: string;
+  engineConcurrency: number;
+  textractTps: number;
+  syncTimeoutMs: number;
+  maxDocumentBytes: number;
+  maxPages: number;
+  shutdownTimeoutMs: number;
+  jobRetryLimit: number;
+  jobExpireSeconds: number;
+  documentRetentionHours: number;
+  callbackSecret?: string;
+  callbackAllowedHosts: string[];
+  version: string;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) {
+    throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const ocrEngine = (env.OCR_ENGINE ?? 'auto') as EngineChoice;
+  if (!['textract', 'tesseract', 'auto'].includes(ocrEngine)) {
+    throw new Error(`OCR_ENGINE must be textract, tesseract or auto, got "${env.OCR_ENGINE}"`);
+  }
+  return {
+    port: int(env, 'PORT', 8080),
+    host: env.HOST ?? '0.0.0.0',
+    workers: int(env, 'WORKERS', 4, 1),
+    databaseUrl: env.DATABASE_URL || undefined,
+    pgDataDir: path.resolve(PROJECT_ROOT, env.PG_DATA_DIR ?? '.data/pg'),
+    pgPort: int(env, 'PG_PORT', 54329, 1),
+    apiKeys: list(env.API_KEYS),
+    ocrEngine,
+    textractEndpoint: env.TEXTRACT_ENDPOINT || undefined,
+    awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    engineConcurrency: int(env, 'ENGINE_CONCURRENCY', 64, 1),
+    textractTps: int(env, 'TEXTRACT_TPS', 10),
+    syncTimeoutMs: int(env, 'SYNC_TIMEOUT_MS', 60_000, 100),
+    maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 10 * 1024 * 1024, 1),
+    maxPages: int(env, 'MAX_PAGES', 100, 1),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 30_000),
+    jobRetryLimit: int(env, 'JOB_RETRY_LIMIT', 5),
+    jobExpireSeconds: int(env, 'JOB_EXPIRE_SECONDS', 900, 1),
+    documentRetentionHours: int(env, 'DOCUMENT_RETENTION_HOURS', 24),
+    callbackSecret: env.CALLBACK_SECRET || undefined,
+    callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
+    version: env.npm_package_version ?? '0.1.0',
+  };
+}
+
+export function cpuCount(): number {
+  return os.availableParallelism?.() ?? os.cpus().length;
+}

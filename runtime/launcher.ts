@@ -1,0 +1,107 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildWorker } from './build.ts';
+import { loadConfig, PROJECT_ROOT } from './config.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import { nativeUwsLoaded } from './http/adapter.ts';
+import { createLogger } from './log.ts';
+
+// `npm start`: WORKERS serving processes on one port, supervised. A worker that dies is
+// replaced; SIGTERM drains every worker, then stops the embedded database if it started one.
+
+const log = createLogger({ role: 'launcher' });
+
+interface Slot {
+  index: number;
+  child: ChildProcess | null;
+  restarts: number[];
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!nativeUwsLoaded()) {
+    log.fatal(
+      'uWebSockets.js loaded its slow JavaScript fallback instead of the native build (needs Node 20 on linux/darwin x64/arm64 with glibc >= 2.27). Refusing to start.',
+    );
+    process.exit(78);
+  }
+
+  let embedded: EmbeddedDatabase | null = null;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.pgPort, database: 'dtat', log });
+    env.DATABASE_URL = embedded.url('dtat');
+  }
+
+  const fromSource = process.env.DTAT_RUN_FROM_SOURCE === '1';
+  const built = fromSource ? null : await buildWorker();
+  const entry = built?.entry ?? path.join(PROJECT_ROOT, 'runtime', 'worker.ts');
+  const execArgv = fromSource ? ['--import', 'tsx'] : [];
+
+  let stopping = false;
+  const slots: Slot[] = Array.from({ length: config.workers }, (_, i) => ({ index: i + 1, child: null, restarts: [] }));
+  let ready = 0;
+
+  const spawn = (slot: Slot) => {
+    const child = fork(entry, [], {
+      env: { ...env, WORKER_ID: `w${slot.index}` },
+      execArgv: [...execArgv, '--enable-source-maps'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    slot.child = child;
+    child.on('message', (msg: { type?: string; port?: number }) => {
+      if (msg?.type !== 'ready') return;
+      const pids = slots.map((s) => s.child?.pid);
+      if (++ready === config.workers) {
+        log.info({ port: msg.port, workers: config.workers, pids }, 'DTAT-OCR is serving');
+        process.send?.({ type: 'ready', port: msg.port, pids });
+      } else if (ready > config.workers) {
+        process.send?.({ type: 'workers', pids });
+      }
+    });
+    child.on('exit', (code, signal) => {
+      slot.child = null;
+      if (stopping) return;
+      const now = Date.now();
+      slot.restarts = slot.restarts.filter((t) => now - t < 60_000).concat(now);
+      // Back off when a worker keeps dying (a bad deploy, the database down): no tight crash loop.
+      const delay = Math.min(10_000, 250 * 2 ** (slot.restarts.length - 1));
+      log.error({ worker: `w${slot.index}`, pid: child.pid, code, signal, restartInMs: delay }, 'worker exited; replacing it');
+      setTimeout(() => !stopping && spawn(slot), delay);
+    });
+  };
+  slots.forEach(spawn);
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping workers');
+    const exits = slots
+      .map((s) => s.child)
+      .filter((c): c is ChildProcess => c !== null)
+      .map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            const kill = setTimeout(() => child.kill('SIGKILL'), config.shutdownTimeoutMs + 5_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      );
+    await Promise.all(exits);
+    if (built) fs.rmSync(built.dir, { recursive: true, force: true });
+    if (embedded) await embedded.stop().catch((err) => log.error({ err }, 'embedded PostgreSQL did not stop cleanly'));
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  log.fatal({ err }, 'launcher failed');
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+import { routes as routeConfig } from '../functions.config.ts';
+import { loadConfig } from './config.ts';
+import type { Services } from './define.ts';
+import { migrate } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
+import { RateLimiter, Semaphore } from './engines/gate.ts';
+import { selectEngine } from './engines/select.ts';
+import { listen, nativeUwsLoaded } from './http/adapter.ts';
+import { createPipeline } from './http/pipeline.ts';
+import { createLogger } from './log.ts';
+import { buildRoutes } from './routes.ts';
+
+// One serving process. The launcher starts WORKERS of these on one port (SO_REUSEPORT); each
+// is complete on its own: HTTP, engine, database pool.
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const workerId = `${process.env.WORKER_ID ?? 'w1'}-${process.pid}`;
+  const log = createLogger({ worker: workerId });
+  if (!nativeUwsLoaded()) {
+    log.fatal('the native uWebSockets.js build did not load; refusing to run on the slow fallback');
+    process.exit(78);
+  }
+  if (!config.databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded server)');
+
+  const db = createPool(config.databaseUrl, 10);
+  await migrate(db);
+  const selection = await selectEngine(config, log);
+  const startedAt = Date.now();
+  let server: Awaited<ReturnType<typeof listen>> | undefined;
+
+  const services: Services = {
+    config,
+    db,
+    engine: selection.engine,
+    engineUnavailable: selection.unavailable,
+    textract: selection.textract,
+    gate: {
+      slots: new Semaphore(config.engineConcurrency),
+      // The cluster-wide quota split evenly; the queue layer rebalances it as workers come and go.
+      rate: new RateLimiter(config.textractTps / config.workers),
+    },
+    queue: null,
+    workerId,
+    startedAt,
+    inFlight: () => server?.inFlight() ?? 0,
+  };
+
+  const pipeline = createPipeline({ routes: buildRoutes(routeConfig), services, log });
+  server = await listen({
+    pipeline,
+    host: config.host,
+    port: config.port,
+    log,
+    extraHeaders: { 'x-dtat-worker': workerId },
+  });
+  log.info({ port: server.port, engine: selection.engine?.name ?? 'none' }, 'worker ready');
+  process.send?.({ type: 'ready', workerId, port: server.port });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, inFlight: server!.inFlight() }, 'draining');
+    server!.stopListening();
+    const drained = await server!.drain(config.shutdownTimeoutMs);
+    if (!drained) log.warn({ inFlight: server!.inFlight() }, 'shutdown timeout with requests in flight');
+    await selection.engine?.close().catch(() => {});
+    await db.end().catch(() => {});
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // The launcher going away (crash, kill -9) must not leave orphaned workers holding the port.
+  process.on('disconnect', () => void shutdown('disconnect'));
+}
+
+main().catch((err) => {
+  createLogger({ worker: process.env.WORKER_ID }).fatal({ err }, 'worker failed to start');
+  process.exit(1);
+});
+
