@@ -1,0 +1,85 @@
+// The wire side of Textract's JSON 1.1 protocol: how answers and errors look, and which request
+// parameters are acceptable.
+import type { ServerResponse } from 'node:http';
+import type { ApiName, TextractQuery } from './blocks.ts';
+
+export const OPERATIONS: Readonly<Record<string, ApiName>> = {
+  'Textract.DetectDocumentText': 'DetectDocumentText',
+  'Textract.AnalyzeDocument': 'AnalyzeDocument',
+};
+
+const FEATURE_TYPES = new Set(['TABLES', 'FORMS', 'QUERIES', 'SIGNATURES', 'LAYOUT']);
+
+export class TextractError extends Error {
+  constructor(readonly status: number, readonly type: string, message: string) {
+    super(message);
+  }
+}
+
+export const invalidParameter = (message: string): TextractError =>
+  new TextractError(400, 'InvalidParameterException', message);
+
+/** Real Textract's messages, so logs read the same against the emulator and AWS. */
+export const ERROR_MESSAGES: Readonly<Record<string, string>> = {
+  ProvisionedThroughputExceededException: 'Provisioned rate exceeded',
+  ThrottlingException: 'Rate exceeded',
+  InternalServerError: 'Internal server error',
+};
+
+export function sendJson(res: ServerResponse, status: number, body: Buffer, requestId: string, errorType?: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.1',
+    'content-length': body.length,
+    'x-amzn-requestid': requestId,
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, err: TextractError, requestId: string, headers: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries(headers)) if (!res.headersSent) res.setHeader(name, value);
+  sendJson(res, err.status, Buffer.from(JSON.stringify({ __type: err.type, message: err.message })), requestId, err.type);
+}
+
+export interface ParsedRequest {
+  bytes: string;
+  features: Set<string>;
+  queries: TextractQuery[];
+}
+
+/** Checks a request body's parameters the way Textract does before it looks at the document. */
+export function parseParameters(api: ApiName, body: unknown): ParsedRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new TextractError(400, 'SerializationException', 'Request body must be a JSON object');
+  }
+  const { Document, FeatureTypes, QueriesConfig } = body as Record<string, unknown>;
+  if (typeof Document !== 'object' || Document === null) throw invalidParameter('Document is required');
+  const { Bytes, S3Object } = Document as Record<string, unknown>;
+  if (S3Object !== undefined && Bytes === undefined) {
+    throw new TextractError(400, 'InvalidS3ObjectException', 'The emulator has no S3: send Document.Bytes');
+  }
+  if (typeof Bytes !== 'string' || Bytes.length === 0) throw invalidParameter('Document.Bytes must be non-empty base64');
+
+  const features = new Set<string>();
+  const queries: TextractQuery[] = [];
+  if (api === 'AnalyzeDocument') {
+    if (!Array.isArray(FeatureTypes) || FeatureTypes.length === 0) {
+      throw invalidParameter('FeatureTypes must list at least one of TABLES, FORMS, QUERIES, SIGNATURES, LAYOUT');
+    }
+    for (const f of FeatureTypes) {
+      if (typeof f !== 'string' || !FEATURE_TYPES.has(f)) throw invalidParameter(`Invalid FeatureType: ${String(f)}`);
+      features.add(f);
+    }
+    if (features.has('QUERIES')) {
+      const list = (QueriesConfig as { Queries?: unknown } | undefined)?.Queries;
+      if (!Array.isArray(list) || list.length === 0) throw invalidParameter('QueriesConfig.Queries is required with QUERIES');
+      for (const q of list) {
+        const text = (q as { Text?: unknown })?.Text;
+        if (typeof text !== 'string' || text.length === 0 || text.length > 200) throw invalidParameter('Each query needs a Text of 1..200 characters');
+        queries.push(q as TextractQuery);
+      }
+    }
+  }
+  return { bytes: Bytes, features, queries };
+}
