@@ -1,12 +1,18 @@
 // The route table: which function answers which method and path. Each function's file in
-// functions/ holds its handler and schemas. `POST /invoke/:function` reaches any of them by name.
+// functions/ holds its handler and schemas. `POST /invoke/:function` reaches any of them by name
+// (add `x-invocation-type: Event` to queue it), and `GET /ws` pushes job state changes.
 import getDocument from './functions/get-document.ts';
+import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
 import ocr from './functions/ocr.ts';
+import queueStats from './functions/queue-stats.ts';
 import type { RouteConfig } from './runtime/routes.ts';
 
 export const routes: RouteConfig[] = [
-  { function: health }, //                                         GET  /health
-  { function: ocr }, //                                            POST /ocr
-  { function: getDocument }, //                                    GET  /documents/:documentId
+  { function: health }, //                                        GET  /health
+  { function: ocr }, //                                           POST /ocr
+  { function: ocr, path: '/ocr/async', invocation: 'event' }, //  POST /ocr/async  (202 Job)
+  { function: getJob }, //                                        GET  /ocr/jobs/:jobId
+  { function: getDocument }, //                                   GET  /documents/:documentId
+  { function: queueStats }, //                                    GET  /queue/stats
 ];

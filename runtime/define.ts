@@ -67,6 +67,8 @@ export interface Context extends Services {
   invocation: 'sync' | 'event';
   jobId?: string;
   progress: ProgressReporter;
+  /** Queued runs: the consumer paid the first Textract token before fetching the job. */
+  rateCredit?: { take(): boolean };
 }
 
 /** What the event path needs from the queue; implemented by runtime/queue. */

@@ -9,6 +9,13 @@ import { listen, nativeUwsLoaded } from './http/adapter.ts';
 import { createPipeline } from './http/pipeline.ts';
 import { createLogger } from './log.ts';
 import { buildRoutes } from './routes.ts';
+import { startCallbackSender } from './jobs/callbacks.ts';
+import { startConsumer } from './jobs/consumer.ts';
+import { startPresence } from './jobs/presence.ts';
+import { createSubmitter } from './jobs/submit.ts';
+import { createJobSocketHandlers, jobTopic } from './jobs/subscriptions.ts';
+import { startBoss } from './queue/boss.ts';
+import { CHANNEL_JOB, CHANNEL_WAKE, startListener } from './queue/listener.ts';
 
 // One serving process. The launcher starts WORKERS of these on one port (SO_REUSEPORT); each
 // is complete on its own: HTTP, engine, database pool.
@@ -25,6 +32,7 @@ async function main(): Promise<void> {
 
   const db = createPool(config.databaseUrl, 10);
   await migrate(db);
+  const boss = await startBoss(config, config.databaseUrl);
   const selection = await selectEngine(config, log);
   const startedAt = Date.now();
   let server: Awaited<ReturnType<typeof listen>> | undefined;
@@ -38,22 +46,36 @@ async function main(): Promise<void> {
     gate: {
       slots: new Semaphore(config.engineConcurrency),
       // The cluster-wide quota split evenly; the queue layer rebalances it as workers come and go.
-      rate: new RateLimiter(config.textractTps / config.workers),
+      // Half a second of burst: four processes' buckets added up must stay under Textract's own.
+      rate: new RateLimiter(config.textractTps / config.workers, 0.5),
     },
-    queue: null,
+    queue: { health: async () => (await db.query(`SELECT 1 FROM pgboss.version`)).rowCount === 1 },
     workerId,
     startedAt,
     inFlight: () => server?.inFlight() ?? 0,
   };
 
-  const pipeline = createPipeline({ routes: buildRoutes(routeConfig), services, log });
-  server = await listen({
+  const routes = buildRoutes(routeConfig);
+  const functions = new Map(routes.map((r) => [r.fn.name, r.fn]));
+  const presence = await startPresence({ db, boss, config, rate: services.gate.rate, workerId, log });
+  const pipeline = createPipeline({ routes, services, log, invokeEvent: createSubmitter({ db, boss, config }) });
+  const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);
+  const webServer = await listen({
     pipeline,
     host: config.host,
     port: config.port,
     log,
     extraHeaders: { 'x-dtat-worker': workerId },
+    websocket: { path: '/ws', handlers: createJobSocketHandlers({ db, apiKeys: config.apiKeys, workerId }) },
   });
+  server = webServer;
+  listener.on(CHANNEL_JOB, (payload) => {
+    const jobId = /"jobId":"([^"]+)"/.exec(payload)?.[1];
+    if (jobId) webServer.publish(jobTopic(jobId), payload);
+  });
+  const consumer = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency });
+  listener.on(CHANNEL_WAKE, () => consumer.wake());
+  await startCallbackSender({ db, boss, config, log });
   log.info({ port: server.port, engine: selection.engine?.name ?? 'none' }, 'worker ready');
   process.send?.({ type: 'ready', workerId, port: server.port });
 
@@ -62,9 +84,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal, inFlight: server!.inFlight() }, 'draining');
-    server!.stopListening();
-    const drained = await server!.drain(config.shutdownTimeoutMs);
-    if (!drained) log.warn({ inFlight: server!.inFlight() }, 'shutdown timeout with requests in flight');
+    webServer.stopListening();
+    const [drained] = await Promise.all([webServer.drain(config.shutdownTimeoutMs), consumer.stop(config.shutdownTimeoutMs)]);
+    if (!drained) log.warn({ inFlight: webServer.inFlight() }, 'shutdown timeout with requests in flight');
+    await presence.stop();
+    await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+    await listener.close();
     await selection.engine?.close().catch(() => {});
     await db.end().catch(() => {});
     log.info('stopped');

@@ -96,3 +96,252 @@ export function findResultById(resultId: string): Query {
 export function ping(): Query {
   return { name: 'ping', text: 'SELECT 1', values: [] };
 }
+
+// ---- jobs ----------------------------------------------------------------------------------
+
+const JOB_COLUMNS = `j.id, j.function, j.status, j.attempts, j.document_id, j.error, j.output, j.callback_url,
+  j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id`;
+
+/** Documents arriving for a queued job: metadata row once per content, bytes kept until retention. */
+export function upsertDocument(doc: { id: string; sha256: string; filename: string | null; contentType: string; bytes: number }): Query {
+  return {
+    name: 'upsert-document',
+    text: `INSERT INTO documents (id, sha256, filename, content_type, bytes)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (sha256) DO UPDATE SET filename = COALESCE(documents.filename, EXCLUDED.filename)
+           RETURNING id`,
+    values: [doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes],
+  };
+}
+
+export function storeDocumentContent(documentId: string, content: Buffer): Query {
+  return {
+    name: 'store-document-content',
+    text: `INSERT INTO document_content (document_id, content) VALUES ($1, $2)
+           ON CONFLICT (document_id) DO UPDATE SET created_at = now()`,
+    values: [documentId, content],
+  };
+}
+
+export function loadDocumentContent(documentId: string): Query {
+  return {
+    name: 'load-document-content',
+    text: `SELECT content FROM document_content WHERE document_id = $1`,
+    values: [documentId],
+  };
+}
+
+export function findJobByIdempotencyKey(key: string): Query {
+  return {
+    text: `SELECT ${JOB_COLUMNS}, j.created_at > now() - interval '24 hours' AS fresh
+             FROM jobs j WHERE j.idempotency_key = $1 FOR UPDATE`,
+    values: [key],
+  };
+}
+
+/** An idempotency key older than 24 h is free again; the old job keeps its record. */
+export function releaseIdempotencyKey(key: string): Query {
+  return { text: `UPDATE jobs SET idempotency_key = NULL WHERE idempotency_key = $1`, values: [key] };
+}
+
+export function insertJob(job: {
+  id: string;
+  fn: string;
+  input: unknown;
+  documentId: string | null;
+  idempotencyKey: string | null;
+  callbackUrl: string | null;
+}): Query {
+  return {
+    name: 'insert-job',
+    text: `INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url)
+           VALUES ($1, $2, 'queued', $3, $4, $5, $6)
+           RETURNING id, function, status, attempts, document_id, created_at`,
+    values: [job.id, job.fn, JSON.stringify(job.input), job.documentId, job.idempotencyKey, job.callbackUrl],
+  };
+}
+
+export function setJobBossId(jobId: string, bossId: string): Query {
+  return { name: 'set-job-boss-id', text: `UPDATE jobs SET boss_id = $2 WHERE id = $1`, values: [jobId, bossId] };
+}
+
+export function notify(channel: string, payload: string): Query {
+  return { name: 'notify', text: `SELECT pg_notify($1, $2)`, values: [channel, payload] };
+}
+
+export function findJob(jobId: string): Query {
+  return {
+    name: 'find-job',
+    text: `SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1`,
+    values: [jobId],
+  };
+}
+
+/** Claims a delivered job for this worker; nothing comes back when it already finished. */
+export function startJob(jobId: string, workerId: string, bossId: string): Query {
+  return {
+    name: 'start-job',
+    text: `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
+                  started_at = COALESCE(started_at, now())
+            WHERE id = $1 AND status IN ('queued', 'running')
+            RETURNING id, function, input, document_id, callback_url, attempts`,
+    values: [jobId, workerId, bossId],
+  };
+}
+
+export function jobProgress(jobId: string, pagesDone: number, pageCount: number): Query {
+  return {
+    name: 'job-progress',
+    text: `UPDATE jobs SET pages_done = $2, page_count = $3 WHERE id = $1 AND status = 'running'`,
+    values: [jobId, pagesDone, pageCount],
+  };
+}
+
+export function finishJob(job: {
+  id: string;
+  status: 'succeeded' | 'failed';
+  documentId: string | null;
+  resultId: string | null;
+  output: unknown;
+  error: unknown;
+}): Query {
+  return {
+    name: 'finish-job',
+    text: `UPDATE jobs SET status = $2, document_id = COALESCE($3, document_id), result_id = $4,
+                  output = $5, error = $6, finished_at = now(), worker_id = NULL
+            WHERE id = $1 AND status = 'running'
+            RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}`,
+    values: [job.id, job.status, job.documentId, job.resultId, job.output === null ? null : JSON.stringify(job.output), job.error === null ? null : JSON.stringify(job.error)],
+  };
+}
+
+/** A retryable failure: back to queued, with the error kept for pollers to see. */
+export function requeueJob(jobId: string, error: unknown): Query {
+  return {
+    name: 'requeue-job',
+    text: `UPDATE jobs SET status = 'queued', error = $2, worker_id = NULL WHERE id = $1 AND status = 'running'`,
+    values: [jobId, JSON.stringify(error)],
+  };
+}
+
+export function findResultId(documentId: string, features: string, engine: string): Query {
+  return {
+    name: 'find-result-id',
+    text: `SELECT id FROM results WHERE document_id = $1 AND features = $2 AND engine = $3`,
+    values: [documentId, features, engine],
+  };
+}
+
+// ---- workers -------------------------------------------------------------------------------
+
+export function heartbeat(workerId: string, host: string, pid: number): Query {
+  return {
+    name: 'heartbeat',
+    text: `INSERT INTO workers (id, host, pid) VALUES ($1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET last_seen = now()`,
+    values: [workerId, host, pid],
+  };
+}
+
+export function liveWorkerCount(staleMs: number): Query {
+  return {
+    name: 'live-worker-count',
+    text: `SELECT count(*)::int AS n FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0)`,
+    values: [staleMs],
+  };
+}
+
+export function removeWorker(workerId: string): Query {
+  return { text: `DELETE FROM workers WHERE id = $1`, values: [workerId] };
+}
+
+/**
+ * Running jobs whose worker stopped sending heartbeats (killed, machine lost): taken back so the
+ * queue delivers them again. SKIP LOCKED lets every process sweep without double work.
+ */
+export function reclaimOrphanedJobs(staleMs: number): Query {
+  return {
+    text: `WITH orphaned AS (
+             SELECT j.id FROM jobs j
+              WHERE j.status = 'running'
+                AND NOT EXISTS (SELECT 1 FROM workers w WHERE w.id = j.worker_id
+                                   AND w.last_seen > now() - make_interval(secs => $1 / 1000.0))
+              FOR UPDATE SKIP LOCKED
+           )
+           UPDATE jobs SET status = 'queued', worker_id = NULL,
+                  error = '{"code":"WORKER_LOST","message":"The process running this job stopped; it was retried."}'
+             FROM orphaned WHERE jobs.id = orphaned.id
+           RETURNING jobs.id, jobs.boss_id`,
+    values: [staleMs],
+  };
+}
+
+export function pruneWorkers(staleMs: number): Query {
+  return {
+    text: `DELETE FROM workers WHERE last_seen < now() - make_interval(secs => $1 / 1000.0) * 10`,
+    values: [staleMs],
+  };
+}
+
+/** Queued jobs the queue lost track of (a send that never committed cannot happen, but a purge can). */
+export function findUnqueuedJobs(bossSchema: string, queue: string): Query {
+  return {
+    text: `SELECT j.id FROM jobs j
+            WHERE j.status = 'queued' AND j.created_at < now() - interval '1 minute'
+              AND NOT EXISTS (SELECT 1 FROM ${bossSchema}.job b
+                               WHERE b.name = $1 AND b.id = j.boss_id AND b.state < 'completed')
+            LIMIT 500`,
+    values: [queue],
+  };
+}
+
+// ---- retention -----------------------------------------------------------------------------
+
+/** Bytes of documents whose jobs all finished more than `hours` ago; results are kept. */
+export function purgeDocumentContent(hours: number): Query {
+  return {
+    text: `DELETE FROM document_content c
+            WHERE c.created_at < now() - make_interval(hours => $1)
+              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = c.document_id
+                                 AND (j.status IN ('queued', 'running') OR j.finished_at > now() - make_interval(hours => $1)))`,
+    values: [hours],
+  };
+}
+
+export function expireIdempotencyKeys(): Query {
+  return {
+    text: `UPDATE jobs SET idempotency_key = NULL
+            WHERE idempotency_key IS NOT NULL AND created_at < now() - interval '24 hours'`,
+    values: [],
+  };
+}
+
+// ---- queue statistics ----------------------------------------------------------------------
+
+export function queueStats(staleMs: number): Query {
+  return {
+    name: 'queue-stats',
+    text: `WITH recent AS (
+             SELECT status,
+                    EXTRACT(EPOCH FROM (finished_at - started_at)) * 1000 AS processing_ms,
+                    EXTRACT(EPOCH FROM (started_at - created_at)) * 1000 AS wait_ms,
+                    finished_at
+               FROM jobs WHERE finished_at > now() - interval '5 minutes'
+           )
+           SELECT
+             (SELECT count(*) FROM jobs WHERE status = 'queued')::int AS queued,
+             (SELECT count(*) FROM jobs WHERE status = 'running')::int AS running,
+             (SELECT count(*) FROM recent WHERE status = 'succeeded')::int AS succeeded,
+             (SELECT count(*) FROM recent WHERE status = 'failed')::int AS failed,
+             (SELECT avg(processing_ms) FROM recent) AS processing_avg,
+             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY processing_ms) FROM recent) AS processing_p50,
+             (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY processing_ms) FROM recent) AS processing_p95,
+             (SELECT max(processing_ms) FROM recent) AS processing_max,
+             (SELECT avg(wait_ms) FROM recent) AS wait_avg,
+             (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY wait_ms) FROM recent) AS wait_p95,
+             (SELECT count(*) FROM recent WHERE status = 'succeeded' AND finished_at > now() - interval '1 minute')::int AS last_minute,
+             (SELECT count(*) FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0))::int AS workers,
+             now() - interval '5 minutes' AS since`,
+    values: [staleMs],
+  };
+}

@@ -173,6 +173,14 @@ export class RateLimiter {
     return deficit <= 0 ? 0 : (deficit / this.rate) * 1000;
   }
 
+  /** Gives back a token taken for a call that was never made. */
+  refund(): void {
+    if (this.rate <= 0) return;
+    this.refill();
+    this.tokens = Math.min(this.capacity, this.tokens + 1);
+    this.schedule();
+  }
+
   async acquire(admission: Admission): Promise<void> {
     admission.signal?.throwIfAborted();
     if (this.rate <= 0) return;

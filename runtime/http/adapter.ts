@@ -213,7 +213,8 @@ export function listen<T>(opts: {
         // MUST: a closed uWS socket throws on use; handlers may hold the handle past close.
         user.handle = {
           send: (message) => {
-            if (!user.closed) ws.send(message, false);
+            // Sends after an await MUST be corked, like HTTP writes.
+            if (!user.closed) ws.cork(() => ws.send(message, false));
           },
           subscribe: (topic) => {
             if (!user.closed) ws.subscribe(topic);

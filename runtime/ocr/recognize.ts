@@ -104,7 +104,7 @@ async function recognizePages(pages: PageInput[], features: Feature[], featureKe
         const admission = { priority: ctx.invocation, deadline, signal: callSignal } as const;
         const release = await ctx.gate.slots.acquire(admission);
         try {
-          if (engine.name === 'textract') await ctx.gate.rate.acquire(admission);
+          if (engine.name === 'textract' && !ctx.rateCredit?.take()) await ctx.gate.rate.acquire(admission);
           results[i] = await engine.recognize(page, { features, signal: callSignal });
         } finally {
           release();

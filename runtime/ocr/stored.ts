@@ -13,7 +13,7 @@ export function storedResultJson(row: {
   payload: string;
   duration_ms: number;
   created_at: Date;
-}): string {
+}, cached = true): string {
   return resultJson(
     {
       documentId: row.document_id,
@@ -24,7 +24,7 @@ export function storedResultJson(row: {
       pageCount: row.page_count,
       engine: row.engine,
       features: row.features ? row.features.split(',') : [],
-      cached: true,
+      cached,
       durationMs: row.duration_ms,
     },
     row.payload,

@@ -5,7 +5,7 @@ CREATE TABLE documents (
   filename      text,
   content_type  text NOT NULL,
   bytes         integer NOT NULL,
-  page_count    integer NOT NULL,
+  page_count    integer,          -- known once the document has been read
   created_at    timestamptz NOT NULL DEFAULT now()
 );
 

@@ -1,0 +1,86 @@
+import type { Pool } from '../db/pool.ts';
+import * as q from '../db/queries.ts';
+import { storedResultJson } from '../ocr/stored.ts';
+
+// The Job shape of API.md, from a `jobs` row. A succeeded OCR job's result is the stored
+// result, spliced in as JSON text.
+
+export interface JobRow {
+  id: string;
+  function: string;
+  status: string;
+  attempts: number;
+  document_id: string | null;
+  error: { code: string; message: string } | null;
+  output: unknown;
+  pages_done: number | null;
+  page_count: number | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  result_id: string | null;
+  worker_id?: string | null;
+}
+
+export interface JobLinks {
+  statusUrl: string;
+  eventsUrl: string;
+}
+
+export function jobFields(row: JobRow, links?: JobLinks): Record<string, unknown> {
+  const job: Record<string, unknown> = {
+    jobId: row.id,
+    function: row.function,
+    status: row.status,
+    attempts: row.attempts,
+    createdAt: row.created_at.toISOString(),
+  };
+  if (row.started_at) job.startedAt = row.started_at.toISOString();
+  if (row.finished_at) job.finishedAt = row.finished_at.toISOString();
+  if (row.document_id) job.documentId = row.document_id;
+  // Which process runs it, for operators following a job through the logs.
+  if (row.status === 'running' && row.worker_id) job.worker = row.worker_id;
+  if (row.page_count !== null) {
+    job.pagesDone = row.pages_done ?? 0;
+    job.pageCount = row.page_count;
+  }
+  // A retry in progress still shows the last error, so a poller can tell why it is taking long.
+  if (row.error) job.error = row.error;
+  if (links) Object.assign(job, links);
+  return job;
+}
+
+export async function jobJson(db: Pool, row: JobRow, links?: JobLinks): Promise<string> {
+  const head = JSON.stringify(jobFields(row, links));
+  if (row.status !== 'succeeded') return head;
+  if (row.result_id) {
+    const result = (await db.query(q.findResultById(row.result_id))).rows[0];
+    if (result) {
+      const cached = (row.output as { cached?: boolean } | null)?.cached ?? false;
+      return `${head.slice(0, -1)},"result":${storedResultJson(result, cached)}}`;
+    }
+  }
+  if (row.output !== null && row.output !== undefined) return `${head.slice(0, -1)},"result":${JSON.stringify(row.output)}}`;
+  return head;
+}
+
+/** What a WebSocket subscriber is pushed on each state change (also the NOTIFY payload). */
+export function jobEvent(row: Pick<JobRow, 'id' | 'status' | 'document_id' | 'error' | 'attempts'> & { pages_done?: number | null; page_count?: number | null }): string {
+  const event: Record<string, unknown> = { type: 'job', jobId: row.id, status: row.status, attempts: row.attempts };
+  if (row.document_id) event.documentId = row.document_id;
+  if (row.error && (row.status === 'failed' || row.status === 'queued')) event.error = row.error;
+  if (row.page_count) {
+    event.pagesDone = row.pages_done ?? 0;
+    event.pageCount = row.page_count;
+  }
+  return JSON.stringify(event);
+}
+
+export function linksFor(headers: Record<string, string>, jobId: string): JobLinks {
+  const host = headers['x-forwarded-host'] ?? headers.host ?? 'localhost';
+  const secure = (headers['x-forwarded-proto'] ?? 'http') === 'https';
+  return {
+    statusUrl: `${secure ? 'https' : 'http'}://${host}/ocr/jobs/${jobId}`,
+    eventsUrl: `${secure ? 'wss' : 'ws'}://${host}/ws?jobId=${jobId}`,
+  };
+}

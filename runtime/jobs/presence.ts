@@ -1,0 +1,82 @@
+import os from 'node:os';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config.ts';
+import type { Pool } from '../db/pool.ts';
+import * as q from '../db/queries.ts';
+import type { RateLimiter } from '../engines/gate.ts';
+import type { Logger } from '../log.ts';
+import { BOSS_SCHEMA, INVOKE_QUEUE } from '../queue/boss.ts';
+import { CHANNEL_JOB } from '../queue/listener.ts';
+import { jobEvent } from './job-json.ts';
+
+// Each process says it is alive every HEARTBEAT_MS. From the same table every process learns
+// how many share the Textract quota, and finds running jobs whose process is gone.
+
+const HEARTBEAT_MS = 2_000;
+export const STALE_MS = 6_000;
+const MAINTENANCE_MS = 10 * 60_000;
+const MAINTENANCE_LOCK = 7_340_512_902;
+// Stay a little under the account quota: a token bucket run at exactly the quota throttles on
+// network jitter alone.
+const QUOTA_HEADROOM = 0.97;
+
+export interface Presence {
+  stop(): Promise<void>;
+}
+
+export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Config; rate: RateLimiter; workerId: string; log: Logger }): Promise<Presence> {
+  const { db, boss, config, rate, workerId, log } = deps;
+  const beat = async () => {
+    await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
+    const live = (await db.query(q.liveWorkerCount(STALE_MS))).rows[0].n as number;
+    if (config.textractTps > 0) rate.setRate((config.textractTps * QUOTA_HEADROOM) / Math.max(1, live));
+  };
+  const sweep = async () => {
+    const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string }[];
+    for (const job of reclaimed) {
+      log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
+      await boss.fail(INVOKE_QUEUE, job.boss_id, { code: 'WORKER_LOST' });
+      await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: job.id, status: 'queued', document_id: null, error: { code: 'WORKER_LOST', message: 'The process running this job stopped; it was retried.' }, attempts: 0 })));
+    }
+  };
+  const maintain = async () => {
+    const client = await db.connect();
+    try {
+      const { rows } = await client.query('SELECT pg_try_advisory_lock($1) AS got', [MAINTENANCE_LOCK]);
+      if (!rows[0].got) return;
+      try {
+        const purged = await client.query(q.purgeDocumentContent(config.documentRetentionHours));
+        await client.query(q.expireIdempotencyKeys());
+        await client.query(q.pruneWorkers(STALE_MS));
+        // Safety net for a queue entry lost outside our transactions (e.g. a manual purge).
+        const lost = (await client.query(q.findUnqueuedJobs(BOSS_SCHEMA, INVOKE_QUEUE))).rows as { id: string }[];
+        for (const job of lost) {
+          const bossId = await boss.send(INVOKE_QUEUE, { jobId: job.id });
+          if (bossId) await client.query(q.setJobBossId(job.id, bossId));
+        }
+        if (purged.rowCount || lost.length) log.info({ purgedDocuments: purged.rowCount, requeued: lost.length }, 'maintenance');
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  };
+
+  await beat();
+  const guard = (name: string, task: () => Promise<void>) => () => task().catch((err) => log.warn({ err }, `${name} failed`));
+  const timers = [
+    setInterval(guard('heartbeat', beat), HEARTBEAT_MS),
+    setInterval(guard('orphan sweep', sweep), HEARTBEAT_MS),
+    setInterval(guard('maintenance', maintain), MAINTENANCE_MS),
+  ];
+  setTimeout(guard('maintenance', maintain), 5_000).unref();
+  for (const t of timers) t.unref();
+
+  return {
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      await db.query(q.removeWorker(workerId)).catch(() => {});
+    },
+  };
+}

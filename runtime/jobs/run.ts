@@ -1,0 +1,130 @@
+import type PgBoss from 'pg-boss';
+import type { AnyFunction, Context, InvocationEvent, Services } from '../define.ts';
+import { RawJson, Reply } from '../define.ts';
+import { inTransaction } from '../db/pool.ts';
+import * as q from '../db/queries.ts';
+import { httpError, toHttpError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { CALLBACK_QUEUE, INVOKE_QUEUE, inTx } from '../queue/boss.ts';
+import { CHANNEL_JOB } from '../queue/listener.ts';
+import { jobEvent } from './job-json.ts';
+import type { JobInput } from './submit.ts';
+
+// Runs one delivered job: the same handler a synchronous request calls, with the same validated
+// input. Outcomes: succeeded; failed for good (the document or input is at fault, or retries are
+// used up); or back to queued for pg-boss to deliver again after its backoff.
+
+export interface RunDeps {
+  services: Services;
+  boss: PgBoss;
+  functions: Map<string, AnyFunction>;
+  log: Logger;
+  /** Aborted when the process must stop before the job could finish. */
+  shutdown: AbortSignal;
+}
+
+export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
+  const { services, boss, log } = deps;
+  const { db } = services;
+  const jobId = job.data.jobId;
+  const claimed = (await db.query(q.startJob(jobId, services.workerId, job.id))).rows[0];
+  if (!claimed) {
+    // Finished already (a duplicate delivery after a reclaim): just settle the queue entry.
+    await boss.complete(INVOKE_QUEUE, job.id);
+    return;
+  }
+  await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: claimed.document_id, error: null, attempts: claimed.attempts })));
+  const jobLog = log.child({ jobId, attempt: claimed.attempts });
+
+  try {
+    const fn = deps.functions.get(claimed.function);
+    if (!fn) throw httpError('FUNCTION_NOT_FOUND', `No function named "${claimed.function}".`);
+    const event = await eventFor(fn, claimed.input as JobInput, claimed.document_id, services);
+    const ctx: Context = {
+      ...services,
+      log: jobLog,
+      requestId: jobId,
+      signal: deps.shutdown,
+      invocation: 'event',
+      jobId,
+      progress: progressReporter(services, jobId, claimed.document_id, claimed.attempts),
+      rateCredit: credit,
+    };
+    const result = await fn.handler(event, ctx);
+    const outcome = await describeOutput(result, services);
+    await inTransaction(db, async (client) => {
+      const finished = (
+        await client.query(q.finishJob({ id: jobId, status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null }))
+      ).rows[0];
+      await boss.complete(INVOKE_QUEUE, job.id, {}, inTx(client));
+      if (!finished) return;
+      if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
+      await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
+    });
+    jobLog.debug('job succeeded');
+  } catch (err) {
+    const shuttingDown = deps.shutdown.aborted;
+    const error = toHttpError(err);
+    const final = !shuttingDown && (error.status < 500 || job.retryCount >= job.retryLimit);
+    const summary = { code: error.code, message: error.message };
+    if (final) {
+      if (error.status >= 500) jobLog.error({ err: error.cause ?? error, code: error.code }, 'job failed after retries');
+      else jobLog.info({ code: error.code }, 'job failed');
+      await inTransaction(db, async (client) => {
+        const finished = (await client.query(q.finishJob({ id: jobId, status: 'failed', documentId: null, resultId: null, output: null, error: summary }))).rows[0];
+        await boss.complete(INVOKE_QUEUE, job.id, {}, inTx(client));
+        if (!finished) return;
+        if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
+        await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
+      });
+    } else {
+      jobLog.warn({ code: error.code, retryCount: job.retryCount, shuttingDown }, 'job will be retried');
+      await inTransaction(db, async (client) => {
+        await client.query(q.requeueJob(jobId, summary));
+        await boss.fail(INVOKE_QUEUE, job.id, summary, inTx(client));
+        await client.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'queued', document_id: claimed.document_id, error: summary, attempts: claimed.attempts })));
+      });
+    }
+  }
+}
+
+async function eventFor(fn: AnyFunction, input: JobInput, documentId: string | null, services: Services): Promise<InvocationEvent> {
+  const event: InvocationEvent = { body: input.body as never, params: input.params as never, query: input.query as never, headers: {} };
+  if (fn.input === 'document') {
+    const row = documentId ? (await services.db.query(q.loadDocumentContent(documentId))).rows[0] : undefined;
+    if (!row) throw httpError('UNPROCESSABLE_DOCUMENT', 'The document of this job is no longer stored (past DOCUMENT_RETENTION_HOURS).');
+    event.document = { bytes: row.content, filename: (input.body as { filename?: string } | null)?.filename };
+  }
+  return event;
+}
+
+/** OCR results are referenced, not copied, into the job; other functions' output is stored. */
+async function describeOutput(result: unknown, services: Services): Promise<{ documentId: string | null; resultId: string | null; output: unknown }> {
+  const value = result instanceof Reply ? result.body : result;
+  const parsed = value instanceof RawJson ? JSON.parse(value.json) : value;
+  if (parsed && typeof parsed === 'object' && 'documentId' in parsed && 'engine' in parsed && Array.isArray(parsed.features)) {
+    const found = (await services.db.query(q.findResultId(parsed.documentId, parsed.features.join(','), parsed.engine))).rows[0];
+    if (found) return { documentId: parsed.documentId, resultId: found.id, output: { cached: parsed.cached === true } };
+  }
+  return { documentId: null, resultId: null, output: parsed ?? null };
+}
+
+/** Progress goes to pollers (the row) and subscribers (NOTIFY), at most a few times a second. */
+function progressReporter(services: Services, jobId: string, documentId: string | null, attempts: number): Context['progress'] {
+  let last = 0;
+  let lastDone = -1;
+  return ({ pagesDone, pageCount }) => {
+    const now = Date.now();
+    if (pageCount <= 1 || pagesDone === lastDone || (now - last < 250 && pagesDone < pageCount)) return;
+    last = now;
+    lastDone = pagesDone;
+    void services.db
+      .query(q.jobProgress(jobId, pagesDone, pageCount))
+      .then(() =>
+        services.db.query(
+          q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: documentId, error: null, attempts, pages_done: pagesDone, page_count: pageCount })),
+        ),
+      )
+      .catch(() => {});
+  };
+}

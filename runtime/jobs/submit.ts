@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../config.ts';
+import { RawJson, Reply } from '../define.ts';
+import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
+import { inTransaction, type Pool } from '../db/pool.ts';
+import * as q from '../db/queries.ts';
+import { httpError } from '../errors.ts';
+import type { EventInvoker } from '../http/pipeline.ts';
+import { CHANNEL_WAKE } from '../queue/listener.ts';
+import { INVOKE_QUEUE, inTx } from '../queue/boss.ts';
+import { checkCallbackUrl } from './callback-url.ts';
+import { jobFields, jobJson, linksFor, type JobRow } from './job-json.ts';
+
+// Durable acceptance: before the client hears 202, the document bytes, the job row and the
+// queue entry are committed in one transaction, and idle consumers are woken by NOTIFY.
+
+export interface JobInput {
+  body: unknown;
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+}
+
+export function createSubmitter(deps: { db: Pool; boss: PgBoss; config: Config }): EventInvoker {
+  const { db, boss, config } = deps;
+
+  return async (fn, event, meta) => {
+    const body = (event.body ?? {}) as { callbackUrl?: string };
+    const callbackUrl = body.callbackUrl ?? (event.query as Record<string, string>).callbackUrl;
+    if (callbackUrl) checkCallbackUrl(callbackUrl, config.callbackAllowedHosts, config.callbackSecret);
+    const key = meta.idempotencyKey?.trim() || null;
+    if (key && key.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
+
+    let document: { id: string; sha256: string; contentType: string } | null = null;
+    if (event.document) {
+      const kind = detectKind(event.document.bytes);
+      // Refused at the door rather than failing later: the client is still listening now.
+      if (!kind) throw httpError('UNSUPPORTED_MEDIA_TYPE', 'The document is not a PDF, PNG, JPEG or TIFF (judged by its content, not its declared type).');
+      document = {
+        id: randomUUID(),
+        sha256: createHash('sha256').update(event.document.bytes).digest('hex'),
+        contentType: MEDIA_TYPES[kind],
+      };
+    }
+    const input: JobInput = { body: event.body ?? null, params: event.params as Record<string, unknown>, query: event.query as Record<string, unknown> };
+
+    const attempt = () =>
+      inTransaction(db, async (client) => {
+        if (key) {
+          const existing = (await client.query(q.findJobByIdempotencyKey(key))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
+          if (existing?.fresh) return { existing };
+          if (existing) await client.query(q.releaseIdempotencyKey(key));
+        }
+        let documentId: string | null = null;
+        if (document && event.document) {
+          documentId = (
+            await client.query(
+              q.upsertDocument({
+                id: document.id,
+                sha256: document.sha256,
+                filename: event.document.filename ?? null,
+                contentType: document.contentType,
+                bytes: event.document.bytes.length,
+              }),
+            )
+          ).rows[0].id;
+          await client.query(q.storeDocumentContent(documentId!, event.document.bytes));
+        }
+        const jobId = randomUUID();
+        const row = (await client.query(q.insertJob({ id: jobId, fn: fn.name, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null }))).rows[0];
+        const bossId = await boss.send(INVOKE_QUEUE, { jobId }, inTx(client));
+        if (!bossId) throw new Error('the queue refused the job');
+        await client.query(q.setJobBossId(jobId, bossId));
+        // Delivered at commit: consumers never wake for a job they cannot see yet.
+        await client.query(q.notify(CHANNEL_WAKE, ''));
+        return { created: row as JobRow };
+      });
+
+    let outcome: { existing?: JobRow; created?: JobRow };
+    try {
+      outcome = await attempt();
+    } catch (err) {
+      // Two requests raced with one new key: the loser finds the winner's job.
+      if ((err as { code?: string }).code !== '23505' || !key) throw err;
+      outcome = await attempt();
+    }
+    if (outcome.existing) {
+      const links = linksFor(event.headers, outcome.existing.id);
+      return new Reply(200, new RawJson(await jobJson(db, outcome.existing, links)), { 'idempotent-replayed': 'true' });
+    }
+    const row = outcome.created!;
+    const links = linksFor(event.headers, row.id);
+    return new Reply(202, jobFields({ ...row, error: null, output: null, pages_done: null, page_count: null, started_at: null, finished_at: null, result_id: null }, links), {
+      location: links.statusUrl,
+    });
+  };
+}
