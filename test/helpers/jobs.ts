@@ -7,8 +7,9 @@ export async function waitForJob(baseUrl: string, jobId: string, options: { stat
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let last: HttpReply | undefined;
   while (Date.now() < deadline) {
-    last = await httpRequest(`${baseUrl}/ocr/jobs/${jobId}`);
-    if (last.status === 200 && states.includes(last.json.status)) return last.json;
+    // A connection queued on a process that is being killed is reset; a poller just asks again.
+    last = await httpRequest(`${baseUrl}/ocr/jobs/${jobId}`).catch(() => undefined);
+    if (last?.status === 200 && states.includes(last.json.status)) return last.json;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`job ${jobId} did not reach ${states.join('/')} in time; last: ${last?.text}`);

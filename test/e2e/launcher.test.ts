@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
+import { PROJECT_ROOT } from '../../runtime/config.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { httpRequest, postDocument } from '../helpers/http.ts';
+import { tinyPng } from '../helpers/png.ts';
+import { startService, type RunningService } from '../helpers/service.ts';
+
+/** Worker ids seen over fresh connections (SO_REUSEPORT spreads connections, not requests). */
+async function workersAnswering(url: string, want: number, tries = 300): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < tries && seen.size < want; i++) {
+    const res = await httpRequest(`${url}/health`);
+    if (res.status === 200) seen.add(res.json.worker.id);
+  }
+  return seen;
+}
+
+describe('launcher: four workers on one port', () => {
+  let db: TestDatabase;
+  let emulator: EmulatorHandle;
+  let service: RunningService;
+
+  before(async () => {
+    db = await createTestDatabase();
+    emulator = await startEmulator({ latencyMs: 1_500 });
+    service = await startService({ databaseUrl: db.url, workers: 4, env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0' } });
+  });
+  after(async () => {
+    await service?.stop('SIGKILL');
+    await emulator?.close();
+    await db?.drop();
+  });
+
+  test('should answer from four distinct worker processes', async () => {
+    const seen = await workersAnswering(service.url, 4);
+    assert.equal(seen.size, 4, `saw ${[...seen].join(', ')}`);
+    assert.deepEqual(new Set([...seen].map((id) => Number(id.split('-')[1]))), new Set(service.pids()));
+  });
+
+  test('should replace a worker that was killed', async () => {
+    const victim = service.pids()[0]!;
+    process.kill(victim, 'SIGKILL');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (service.pids().includes(victim) || service.pids().length < 4)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(!service.pids().includes(victim), 'the launcher reported a replacement');
+    const seen = await workersAnswering(service.url, 4);
+    assert.equal(seen.size, 4);
+    assert.ok(![...seen].some((id) => id.endsWith(`-${victim}`)), 'the dead worker no longer answers');
+  });
+
+  test('should finish every in-flight request on SIGTERM and exit 0', async () => {
+    const requests = Array.from({ length: 20 }, (_, i) => postDocument(`${service.url}/ocr`, tinyPng(`drain-${i}`)));
+    await new Promise((r) => setTimeout(r, 500));
+    const exit = service.stop('SIGTERM');
+    const replies = await Promise.all(requests);
+    assert.deepEqual(replies.map((r) => r.status), Array(20).fill(200));
+    assert.equal(await exit, 0);
+  });
+});
+
+describe('launcher: refusals and health', () => {
+  test('should refuse to start on the slow uWS fallback', async () => {
+    const child = fork(path.join(PROJECT_ROOT, 'runtime', 'launcher.ts'), [], {
+      cwd: PROJECT_ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, UWS_USE_FALLBACK: '1', DATABASE_URL: 'postgres://unused/none' },
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 78);
+    assert.match(output, /native build/);
+  });
+
+  test('should report 503 from /health when PostgreSQL is unreachable', async () => {
+    const db = await createTestDatabase();
+    const service = await startService({ databaseUrl: db.url, workers: 1, env: { TEXTRACT_ENDPOINT: 'http://127.0.0.1:9' } });
+    try {
+      assert.equal((await httpRequest(`${service.url}/health`)).status, 200);
+      await db.drop();
+      const res = await httpRequest(`${service.url}/health`);
+      assert.equal(res.status, 503);
+      assert.equal(res.json.db, 'unreachable');
+      assert.equal(res.json.status, 'degraded');
+      assert.ok(res.json.worker.id);
+    } finally {
+      await service.stop('SIGKILL');
+    }
+  });
+
+  test('should require an API key on every route but /health when API_KEYS is set', async () => {
+    const db = await createTestDatabase();
+    const service = await startService({ databaseUrl: db.url, workers: 1, env: { API_KEYS: 'key-one,key-two', TEXTRACT_ENDPOINT: 'http://127.0.0.1:9' } });
+    try {
+      assert.equal((await httpRequest(`${service.url}/health`)).status, 200);
+      const denied = await postDocument(`${service.url}/ocr`, tinyPng('auth'));
+      assert.equal(denied.status, 401);
+      assert.equal(denied.json.error.code, 'UNAUTHORIZED');
+      const wrong = await httpRequest(`${service.url}/queue/stats`, { headers: { 'x-api-key': 'key-three' } });
+      assert.equal(wrong.status, 401);
+      assert.equal((await httpRequest(`${service.url}/queue/stats`, { headers: { 'x-api-key': 'key-two' } })).status, 200);
+      assert.equal((await httpRequest(`${service.url}/queue/stats`, { headers: { authorization: 'Bearer key-one' } })).status, 200);
+    } finally {
+      await service.stop();
+      await db.drop();
+    }
+  });
+});
