@@ -1,0 +1,296 @@
+// Local OCR with tesseract.js, for machines without Textract. Plain text only: tesseract has no
+// forms, tables, signatures or layout analysis.
+
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { Worker as ThreadWorker } from 'node:worker_threads';
+import Tesseract from 'tesseract.js';
+import { DocumentError } from '../documents/errors.ts';
+import { rasterisePage } from '../documents/raster.ts';
+import type { EngineCallOptions, OcrEngine, OcrLine, PageInput, PageResult } from './types.ts';
+
+export interface TesseractEngineOptions {
+  /** Workers (threads) at most; each uses one core while recognising. Default: CPU cores. */
+  poolSize?: number;
+  /** A worker idle this long is terminated to give its ~100 MB back. Default 5 minutes. */
+  idleMs?: number;
+  log?: { info(...args: unknown[]): void };
+}
+
+export interface TesseractPoolStats {
+  /** Workers alive, including those still loading. */
+  workers: number;
+  busy: number;
+  queued: number;
+}
+
+export interface TesseractEngine extends OcrEngine {
+  readonly name: 'tesseract';
+  stats(): TesseractPoolStats;
+}
+
+const DEFAULT_IDLE_MS = 5 * 60_000;
+const RASTER_DPI = 300;
+
+// The LSTM integer model (the one tesseract.js itself downloads for LSTM-only recognition),
+// read from node_modules: without a local langPath tesseract.js fetches from a CDN.
+const LANG_PATH = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@tesseract.js-data/eng/package.json')),
+  '4.0.0_best_int',
+);
+
+interface Job {
+  page: PageInput;
+  signal?: AbortSignal;
+  resolve(result: PageResult): void;
+  reject(error: unknown): void;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  worker: Tesseract.Worker;
+  job?: Job;
+  idleTimer?: NodeJS.Timeout;
+}
+
+function abortError(signal: AbortSignal): DOMException {
+  const error = new DOMException('The OCR request was aborted.', 'AbortError');
+  if (signal.reason !== undefined) Object.defineProperty(error, 'cause', { value: signal.reason });
+  return error;
+}
+
+function asError(value: unknown, message: string): Error {
+  return value instanceof Error ? value : new Error(`${message}: ${String(value)}`, { cause: value });
+}
+
+/** Lines in tesseract's reading order (blocks, then paragraphs, then lines). */
+export function linesFromTesseract(data: Tesseract.Page, width: number, height: number): OcrLine[] {
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  const lines: OcrLine[] = [];
+  for (const block of data.blocks ?? []) {
+    for (const paragraph of block.paragraphs) {
+      for (const line of paragraph.lines) {
+        const text = line.text.trim();
+        if (!text) continue;
+        const { x0, y0, x1, y1 } = line.bbox;
+        lines.push({
+          text,
+          confidence: Math.min(100, Math.max(0, line.confidence)),
+          bbox: {
+            left: clamp(x0 / width),
+            top: clamp(y0 / height),
+            width: clamp((x1 - x0) / width),
+            height: clamp((y1 - y0) / height),
+          },
+        });
+      }
+    }
+  }
+  return lines;
+}
+
+export function createTesseractEngine(options: TesseractEngineOptions = {}): TesseractEngine {
+  const poolSize = Math.max(1, options.poolSize ?? availableParallelism());
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  const log = options.log;
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  let starting = 0;
+  const startups = new Set<Promise<void>>();
+  let closed = false;
+
+  function settle(job: Job): void {
+    if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
+  }
+
+  function retire(slot: Slot, reason: string): void {
+    const at = slots.indexOf(slot);
+    if (at < 0) return;
+    slots.splice(at, 1);
+    clearTimeout(slot.idleTimer);
+    // terminate() ends the thread at once, mid-recognition if need be.
+    void slot.worker.terminate().catch(() => {});
+    log?.info({ workers: slots.length, reason }, 'tesseract worker terminated');
+  }
+
+  async function startWorker(): Promise<void> {
+    starting++;
+    const started = Date.now();
+    let slot: Slot | undefined;
+    try {
+      const worker = await Tesseract.createWorker('eng', Tesseract.OEM.LSTM_ONLY, {
+        langPath: LANG_PATH,
+        gzip: true,
+        // No traineddata cache: the default would write eng.traineddata into the working directory.
+        cacheMethod: 'none',
+        // Without an errorHandler tesseract.js rethrows job failures from a message listener,
+        // which crashes the process; the job's own promise already carries the error.
+        errorHandler: () => {},
+      });
+      slot = { worker };
+      // A thread that dies (out of memory in WASM) leaves tesseract.js's promises pending forever.
+      const thread = (worker as unknown as { worker?: ThreadWorker }).worker;
+      thread?.once('exit', (code) => {
+        const job = slot!.job;
+        retire(slot!, `thread exited with code ${code}`);
+        if (job) {
+          settle(job);
+          job.reject(new Error(`The tesseract worker stopped unexpectedly (exit code ${code}).`));
+        }
+        dispatch();
+      });
+    } catch (error) {
+      log?.info({ err: error }, 'tesseract worker failed to start');
+      // With no worker left to serve them, queued requests would wait forever; the same
+      // failure (missing language data, say) would hit every further start anyway.
+      if (slots.length === 0 && starting === 1) {
+        for (const job of queue.splice(0)) {
+          settle(job);
+          job.reject(asError(error, 'Starting a tesseract worker failed'));
+        }
+      }
+      return;
+    } finally {
+      starting--;
+    }
+    if (closed) {
+      void slot.worker.terminate().catch(() => {});
+      return;
+    }
+    slots.push(slot);
+    log?.info({ workers: slots.length, ms: Date.now() - started }, 'tesseract worker started');
+    dispatch();
+  }
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (queue.length === 0) break;
+      if (slot.job) continue;
+      run(slot, queue.shift()!);
+    }
+    while (queue.length > starting && slots.length + starting < poolSize) {
+      const startup = startWorker();
+      startups.add(startup);
+      void startup.finally(() => startups.delete(startup));
+    }
+  }
+
+  function scheduleIdle(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = setTimeout(() => retire(slot, 'idle'), idleMs);
+    // An idle pool must not keep the process alive.
+    slot.idleTimer.unref();
+  }
+
+  function run(slot: Slot, job: Job): void {
+    clearTimeout(slot.idleTimer);
+    settle(job); // drop the while-queued abort listener
+    slot.job = job;
+    // While running, an abort stops the thread: recognition cannot be interrupted otherwise,
+    // and a request nobody waits for should not hold a core for seconds.
+    job.onAbort = () => {
+      if (slot.job !== job) return;
+      slot.job = undefined;
+      retire(slot, 'request aborted');
+      job.reject(abortError(job.signal!));
+      dispatch();
+    };
+    job.signal?.addEventListener('abort', job.onAbort, { once: true });
+    recognizeOn(slot.worker, job.page).then(
+      (result) => finish(slot, job, undefined, result),
+      (error: unknown) => finish(slot, job, error),
+    );
+  }
+
+  function finish(slot: Slot, job: Job, error: unknown, result?: PageResult): void {
+    if (slot.job !== job) return; // already settled by an abort, a thread exit or close()
+    slot.job = undefined;
+    settle(job);
+    if (result) {
+      job.resolve(result);
+      scheduleIdle(slot);
+    } else {
+      // A document we could not decode says nothing about the worker; any other failure
+      // leaves its WASM state suspect, so it is replaced.
+      if (!(error instanceof DocumentError)) retire(slot, 'recognition failed');
+      else scheduleIdle(slot);
+      job.reject(error instanceof DocumentError ? error : asError(error, 'tesseract failed'));
+    }
+    dispatch();
+  }
+
+  async function recognizeOn(worker: Tesseract.Worker, page: PageInput): Promise<PageResult> {
+    const raster = await rasterisePage(page, RASTER_DPI);
+    const image = Buffer.from(raster.pam.buffer, raster.pam.byteOffset, raster.pam.byteLength);
+    const { data } = await worker.recognize(image, {}, { text: false, blocks: true });
+    return {
+      page: page.page,
+      width: raster.width,
+      height: raster.height,
+      lines: linesFromTesseract(data, raster.width, raster.height),
+      keyValues: [],
+      tables: [],
+    };
+  }
+
+  return {
+    name: 'tesseract',
+
+    recognize(page: PageInput, { features, signal }: EngineCallOptions): Promise<PageResult> {
+      if (features.length > 0) {
+        const what = features.length === 1 ? `The feature ${features[0]} needs` : `The features ${features.join(', ')} need`;
+        return Promise.reject(
+          new DocumentError(
+            'UNPROCESSABLE_DOCUMENT',
+            `${what} Amazon Textract; the local tesseract engine reads plain text only. ` +
+              'Set TEXTRACT_ENDPOINT or AWS credentials to use Textract, or send the request without features.',
+          ),
+        );
+      }
+      if (closed) return Promise.reject(new Error('The tesseract engine is closed.'));
+      if (signal?.aborted) return Promise.reject(abortError(signal));
+      return new Promise<PageResult>((resolve, reject) => {
+        const job: Job = { page, signal, resolve, reject };
+        // While queued, an abort just drops the job.
+        job.onAbort = () => {
+          const at = queue.indexOf(job);
+          if (at < 0) return;
+          queue.splice(at, 1);
+          reject(abortError(signal!));
+        };
+        signal?.addEventListener('abort', job.onAbort, { once: true });
+        queue.push(job);
+        dispatch();
+      });
+    },
+
+    stats(): TesseractPoolStats {
+      return { workers: slots.length + starting, busy: slots.filter((s) => s.job).length, queued: queue.length };
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      const error = new Error('The tesseract engine was closed.');
+      for (const job of queue.splice(0)) {
+        settle(job);
+        job.reject(error);
+      }
+      // A worker still loading terminates itself when it sees `closed`.
+      await Promise.all(startups);
+      const running = slots.splice(0);
+      await Promise.all(
+        running.map(async (slot) => {
+          clearTimeout(slot.idleTimer);
+          const job = slot.job;
+          slot.job = undefined;
+          if (job) {
+            settle(job);
+            job.reject(error);
+          }
+          await slot.worker.terminate().catch(() => {});
+        }),
+      );
+    },
+  };
+}
