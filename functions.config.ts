@@ -5,6 +5,7 @@ import getDocument from './functions/get-document.ts';
 import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
 import ocr from './functions/ocr.ts';
+import openapi from './functions/openapi.ts';
 import queueStats from './functions/queue-stats.ts';
 import type { RouteConfig } from './runtime/routes.ts';
 
@@ -15,4 +16,5 @@ export const routes: RouteConfig[] = [
   { function: getJob }, //                                        GET  /ocr/jobs/:jobId
   { function: getDocument }, //                                   GET  /documents/:documentId
   { function: queueStats }, //                                    GET  /queue/stats
+  { function: openapi }, //                                       GET  /openapi.json
 ];
