@@ -208,7 +208,8 @@ export function finishJob(job: {
   return {
     name: 'finish-job',
     text: `UPDATE jobs SET status = $2, document_id = COALESCE($3, document_id), result_id = $4,
-                  output = $5, error = $6, finished_at = now(), worker_id = NULL
+                  output = $5, error = $6, finished_at = now(), worker_id = NULL,
+                  pages_done = CASE WHEN $2 = 'succeeded' THEN page_count ELSE pages_done END
             WHERE id = $1 AND status = 'running'
             RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}`,
     values: [job.id, job.status, job.documentId, job.resultId, job.output === null ? null : JSON.stringify(job.output), job.error === null ? null : JSON.stringify(job.error)],
