@@ -47,8 +47,11 @@ async function main(): Promise<void> {
 
   const spawn = (slot: Slot) => {
     const child = fork(entry, [], {
-      env: { ...env, WORKER_ID: `w${slot.index}` },
-      execArgv: [...execArgv, '--enable-source-maps'],
+      // A 2 MB young generation and two malloc arenas keep an idle worker small; see README.
+      // The SDK's notice about its future Node 22 requirement would print once per worker start;
+      // the SDK version is pinned.
+      env: { MALLOC_ARENA_MAX: '2', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, WORKER_ID: `w${slot.index}` },
+      execArgv: [...execArgv, '--max-semi-space-size=2', ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     slot.child = child;
