@@ -84,6 +84,16 @@ export function listen<T>(opts: {
     });
   }
 
+  /** A small response written at once; `close` when the connection cannot be reused (unread body). */
+  function writeNow(res: uWS.HttpResponse, response: OutgoingResponse, close: boolean): void {
+    res.cork(() => {
+      res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
+      for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
+      for (const [name, value] of extraHeaders) res.writeHeader(name, value);
+      res.end(response.body, close);
+    });
+  }
+
   function copyRequest(req: uWS.HttpRequest): IncomingRequest {
     const headers: Record<string, string> = {};
     req.forEach((key, value) => {
@@ -110,13 +120,7 @@ export function listen<T>(opts: {
     const prepared = pipeline.prepare(request);
     if ('status' in prepared) {
       // Answered before reading the body (404, 401...): close so an unread body is not parsed as a request.
-      if (state.aborted) return;
-      res.cork(() => {
-        res.writeStatus(`${prepared.status} ${STATUS_CODES[prepared.status] ?? ''}`);
-        for (const [name, value] of Object.entries(prepared.headers)) res.writeHeader(name, value);
-        for (const [name, value] of extraHeaders) res.writeHeader(name, value);
-        res.end(prepared.body, hasBody(request) || draining);
-      });
+      if (!state.aborted) writeNow(res, prepared, hasBody(request) || draining);
       return;
     }
     inFlight++;
@@ -133,14 +137,7 @@ export function listen<T>(opts: {
     const declared = request.headers['content-length'] !== undefined ? Number(request.headers['content-length']) : undefined;
     if (declared !== undefined && declared > prepared.bodyLimit && prepared.bodyLimit > 0) {
       // MUST answer before buffering: a 1 GB upload costs nothing but this response.
-      const response = tooLarge();
-      if (!state.aborted) {
-        res.cork(() => {
-          res.writeStatus('413 Payload Too Large');
-          for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
-          res.end(response.body, true);
-        });
-      }
+      if (!state.aborted) writeNow(res, tooLarge(), true);
       complete();
       return;
     }
@@ -168,13 +165,7 @@ export function listen<T>(opts: {
       if (received > limit || (buffer && received > buffer.length)) {
         rejected = true;
         const response = received > limit ? tooLarge() : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
-        if (!state.aborted) {
-          res.cork(() => {
-            res.writeStatus(`${response.status} ${STATUS_CODES[response.status]}`);
-            for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
-            res.end(response.body, true);
-          });
-        }
+        if (!state.aborted) writeNow(res, response, true);
         complete();
         return;
       }
@@ -199,11 +190,7 @@ export function listen<T>(opts: {
         const extensions = req.getHeader('sec-websocket-extensions');
         const decision = handlers.upgrade(request);
         if ('status' in decision) {
-          res.cork(() => {
-            res.writeStatus(`${decision.status} ${STATUS_CODES[decision.status]}`);
-            for (const [name, value] of Object.entries(decision.headers)) res.writeHeader(name, value);
-            res.end(decision.body, true);
-          });
+          writeNow(res, decision, true);
           return;
         }
         res.upgrade<Data>({ data: decision.data, closed: false }, key, protocol, extensions, context);

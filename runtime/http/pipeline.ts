@@ -1,10 +1,11 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AnyFunction, Context, InvocationEvent, Services } from '../define.ts';
 import { RawJson, Reply } from '../define.ts';
 import { errorBody, httpError, toHttpError, type HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { matchRoute, type Route } from '../routes.ts';
 import { compileCheck, type Check } from '../validate.ts';
+import { createKeyCheck, presentedKey } from './api-keys.ts';
 import { parseDocumentRequest } from './document-input.ts';
 
 // Everything between "a request arrived" and "this is the response", without uWS: the adapter
@@ -71,7 +72,7 @@ export function createPipeline(options: PipelineOptions) {
     });
   }
   const byName = new Map([...compiled.values()].map((c) => [c.fn.name, c]));
-  const apiKeys = config.apiKeys.map((k) => Buffer.from(k));
+  const keyAccepted = createKeyCheck(config.apiKeys);
   // base64 is 4/3 of the document; multipart adds boundaries and headers.
   const documentBodyLimit = Math.ceil((config.maxDocumentBytes * 4) / 3) + 64 * 1024;
 
@@ -86,14 +87,6 @@ export function createPipeline(options: PipelineOptions) {
     if (error.status >= 500) log.error({ ...entry, err: error.cause ?? error }, error.message);
     else log.info(entry, error.message);
     return respond(requestId, error.status, errorBody(error, requestId), error.headers);
-  }
-
-  function authorised(headers: Record<string, string>): boolean {
-    if (apiKeys.length === 0) return true;
-    const presented = headers['x-api-key'] ?? headers.authorization?.replace(/^Bearer\s+/i, '');
-    if (!presented) return false;
-    const candidate = Buffer.from(presented);
-    return apiKeys.some((key) => key.length === candidate.length && timingSafeEqual(key, candidate));
   }
 
   function resolve(request: IncomingRequest): { target: CompiledFunction; params: Record<string, string>; invocation: 'sync' | 'event' } {
@@ -148,7 +141,7 @@ export function createPipeline(options: PipelineOptions) {
     const requestId = supplied && supplied.length <= 128 && /^[\x21-\x7e]+$/.test(supplied) ? supplied : randomUUID();
     try {
       const { target, params, invocation } = resolve(request);
-      if ((target.fn.options?.auth ?? true) && !authorised(request.headers)) {
+      if ((target.fn.options?.auth ?? true) && !keyAccepted(presentedKey(request.headers))) {
         throw httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key or Authorization: Bearer).', {
           headers: { 'www-authenticate': 'Bearer' },
         });

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { errorBody, httpError } from '../errors.ts';
 import type { SocketHandle, WebSocketHandlers } from '../http/adapter.ts';
+import { createKeyCheck, presentedKey } from '../http/api-keys.ts';
 import type { OutgoingResponse } from '../http/pipeline.ts';
 import { jobEvent, type JobRow } from './job-json.ts';
 
@@ -20,13 +20,7 @@ interface SocketState {
 }
 
 export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; workerId: string }): WebSocketHandlers<SocketState> {
-  const keys = deps.apiKeys.map((k) => Buffer.from(k));
-  const authorised = (presented: string | undefined) => {
-    if (keys.length === 0) return true;
-    if (!presented) return false;
-    const candidate = Buffer.from(presented);
-    return keys.some((k) => k.length === candidate.length && timingSafeEqual(k, candidate));
-  };
+  const keyAccepted = createKeyCheck(deps.apiKeys);
 
   const send = (socket: SocketHandle, message: unknown) => socket.send(JSON.stringify(message));
 
@@ -58,8 +52,8 @@ export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; wor
 
   return {
     upgrade(request) {
-      const presented = request.headers['x-api-key'] ?? request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? request.query.get('apiKey') ?? undefined;
-      if (!authorised(presented)) {
+      // Browsers cannot set headers on a WebSocket, so the key may come in the query string.
+      if (!keyAccepted(presentedKey(request.headers) ?? request.query.get('apiKey') ?? undefined)) {
         const err = httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key, Authorization: Bearer, or ?apiKey= for browsers).');
         const response: OutgoingResponse = { status: 401, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(errorBody(err, '')) };
         return response;
