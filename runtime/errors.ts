@@ -59,6 +59,9 @@ export function httpError(code: ErrorCode, message: string, options?: HttpErrorO
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (isStatusCoded(err)) return new HttpError(err.status, err.code, err.message, { cause: err });
+  if (isDatabaseUnavailable(err)) {
+    return new HttpError(503, 'UNAVAILABLE', 'The service cannot reach its database; retry shortly.', { cause: err, headers: { 'retry-after': '5' } });
+  }
   return new HttpError(500, 'INTERNAL_ERROR', 'The service failed to handle the request.', { cause: err });
 }
 
@@ -70,6 +73,15 @@ function isStatusCoded(err: unknown): err is Error & { status: number; code: str
     typeof (err as { code?: unknown }).code === 'string' &&
     (err as unknown as { code: string }).code in ERROR_CODES
   );
+}
+
+// Connection failures and PostgreSQL's "connection exception" / "operator intervention" classes:
+// an outage the client should retry, not a bug in the request.
+function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(err.message)) return true;
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) || /^(08|57P)/.test(code) || code === '3D000';
 }
 
 export interface ErrorBody {

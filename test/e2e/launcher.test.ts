@@ -91,6 +91,10 @@ describe('launcher: refusals and health', () => {
       assert.equal(res.json.db, 'unreachable');
       assert.equal(res.json.status, 'degraded');
       assert.ok(res.json.worker.id);
+      const stats = await httpRequest(`${service.url}/queue/stats`);
+      assert.equal(stats.status, 503);
+      assert.equal(stats.json.error.code, 'UNAVAILABLE');
+      assert.ok(stats.headers['retry-after']);
     } finally {
       await service.stop('SIGKILL');
     }
