@@ -51,7 +51,13 @@ async function main(): Promise<void> {
       // The SDK's notice about its future Node 22 requirement would print once per worker start;
       // the SDK version is pinned.
       env: { MALLOC_ARENA_MAX: '2', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, WORKER_ID: `w${slot.index}` },
-      execArgv: [...execArgv, '--max-semi-space-size=2', ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : [])],
+      execArgv: [
+        ...execArgv,
+        '--max-semi-space-size=2',
+        ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []),
+        // For profiling or heap limits, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+        ...(process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     slot.child = child;

@@ -1,5 +1,6 @@
 import { AnalyzeDocumentCommand, DetectDocumentTextCommand, type Block, type TextractClient } from '@aws-sdk/client-textract';
 import { httpError } from '../errors.ts';
+import { documentInput, useNativeBase64Body } from './textract-body.ts';
 import { normalizeBlocks } from './textract-normalize.ts';
 import type { EngineCallOptions, OcrEngine, PageInput, PageResult } from './types.ts';
 
@@ -16,10 +17,11 @@ const ACCOUNT_ERRORS = new Set(['AccessDeniedException', 'UnrecognizedClientExce
 const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'LimitExceededException']);
 
 export function createTextractEngine(client: TextractClient): OcrEngine {
+  useNativeBase64Body(client);
   return {
     name: 'textract',
     async recognize(page: PageInput, options: EngineCallOptions): Promise<PageResult> {
-      const Document = { Bytes: page.bytes };
+      const Document = documentInput(page.bytes);
       let blocks: Block[] | undefined;
       try {
         const output = options.features.length

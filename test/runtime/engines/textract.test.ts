@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { startEmulator, type EmulatorHandle } from '../../../scripts/emulator/server.ts';
+import { loadConfig } from '../../../runtime/config.ts';
+import { HttpError } from '../../../runtime/errors.ts';
+import { createTextractClient } from '../../../runtime/engines/textract-client.ts';
+import { createTextractEngine } from '../../../runtime/engines/textract.ts';
+import type { OcrEngine } from '../../../runtime/engines/types.ts';
+import { tinyPng } from '../../helpers/png.ts';
+
+describe('Textract engine through the real SDK', () => {
+  let emulator: EmulatorHandle;
+  let engine: OcrEngine;
+
+  before(async () => {
+    emulator = await startEmulator();
+    engine = createTextractEngine(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url })));
+  });
+  after(async () => {
+    await engine?.close();
+    await emulator?.close();
+  });
+
+  test('should deliver the document bytes intact, whatever their size', async () => {
+    for (const size of [1, 2, 3, 1000, 300_001]) {
+      const png = Buffer.concat([tinyPng(`size-${size}`), Buffer.alloc(size, 7)]);
+      const page = await engine.recognize({ page: 2, kind: 'png', bytes: png }, { features: [] });
+      const sha8 = createHash('sha256').update(png).digest('hex').slice(0, 8);
+      assert.equal(page.lines[0]!.text, `DOC-${sha8}`, `${size} extra bytes`);
+      assert.equal(page.page, 2);
+    }
+  });
+
+  test('should send the requested features to AnalyzeDocument', async () => {
+    const before = emulator.stats().apis.AnalyzeDocument.calls;
+    const page = await engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('features') }, { features: ['FORMS', 'TABLES'] });
+    assert.equal(emulator.stats().apis.AnalyzeDocument.calls - before, 1);
+    assert.ok(page.keyValues.length > 0);
+    assert.equal(page.tables.length, 1);
+  });
+
+  test('should map a rejected document to 422 naming the page', async () => {
+    await assert.rejects(
+      engine.recognize({ page: 4, kind: 'png', bytes: tinyPng('bad', 'DTAT-EMULATOR:BAD_DOCUMENT') }, { features: [] }),
+      (err: HttpError) => err.status === 422 && /page 4/.test(err.message),
+    );
+  });
+});
