@@ -284,15 +284,36 @@ export function pruneWorkers(staleMs: number): Query {
   };
 }
 
-/** Queued jobs the queue lost track of (a send that never committed cannot happen, but a purge can). */
-export function findUnqueuedJobs(bossSchema: string, queue: string): Query {
+/**
+ * Unfinished jobs without a live queue entry: the entry was exhausted by repeated worker loss
+ * (expiry), or removed outside the service. Maintenance finishes or re-sends them, so every
+ * accepted job reaches a final state.
+ */
+export function findStrandedJobs(bossSchema: string, queue: string): Query {
   return {
-    text: `SELECT j.id FROM jobs j
-            WHERE j.status = 'queued' AND j.created_at < now() - interval '1 minute'
+    text: `SELECT j.id, j.attempts FROM jobs j
+            WHERE j.status IN ('queued', 'running') AND j.created_at < now() - interval '1 minute'
               AND NOT EXISTS (SELECT 1 FROM ${bossSchema}.job b
                                WHERE b.name = $1 AND b.id = j.boss_id AND b.state < 'completed')
             LIMIT 500`,
     values: [queue],
+  };
+}
+
+export function failStrandedJob(jobId: string): Query {
+  return {
+    text: `UPDATE jobs SET status = 'failed', worker_id = NULL, finished_at = now(),
+                  error = '{"code":"RETRIES_EXHAUSTED","message":"The job was retried as often as allowed without finishing."}'
+            WHERE id = $1 AND status IN ('queued', 'running')
+            RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}`,
+    values: [jobId],
+  };
+}
+
+export function requeueStrandedJob(jobId: string, bossId: string): Query {
+  return {
+    text: `UPDATE jobs SET status = 'queued', worker_id = NULL, boss_id = $2 WHERE id = $1 AND status IN ('queued', 'running')`,
+    values: [jobId, bossId],
   };
 }
 

@@ -48,13 +48,17 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
         const purged = await client.query(q.purgeDocumentContent(config.documentRetentionHours));
         await client.query(q.expireIdempotencyKeys());
         await client.query(q.pruneWorkers(STALE_MS));
-        // Safety net for a queue entry lost outside our transactions (e.g. a manual purge).
-        const lost = (await client.query(q.findUnqueuedJobs(BOSS_SCHEMA, INVOKE_QUEUE))).rows as { id: string }[];
-        for (const job of lost) {
+        const stranded = (await client.query(q.findStrandedJobs(BOSS_SCHEMA, INVOKE_QUEUE))).rows as { id: string; attempts: number }[];
+        for (const job of stranded) {
+          if (job.attempts > config.jobRetryLimit) {
+            const failed = (await client.query(q.failStrandedJob(job.id))).rows[0];
+            if (failed) await client.query(q.notify(CHANNEL_JOB, jobEvent(failed)));
+            continue;
+          }
           const bossId = await boss.send(INVOKE_QUEUE, { jobId: job.id });
-          if (bossId) await client.query(q.setJobBossId(job.id, bossId));
+          if (bossId) await client.query(q.requeueStrandedJob(job.id, bossId));
         }
-        if (purged.rowCount || lost.length) log.info({ purgedDocuments: purged.rowCount, requeued: lost.length }, 'maintenance');
+        if (purged.rowCount || stranded.length) log.info({ purgedDocuments: purged.rowCount, stranded: stranded.length }, 'maintenance');
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
       }
