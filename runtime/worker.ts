@@ -4,6 +4,10 @@ import type { Services } from './define.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { RateLimiter, Semaphore } from './engines/gate.ts';
+import { pgTokenBucket } from './db/rate-bucket.ts';
+import type { Config } from './config.ts';
+import type { Pool } from './db/pool.ts';
+import type { Logger } from './log.ts';
 import { selectEngine } from './engines/select.ts';
 import { listen, nativeUwsLoaded } from './http/adapter.ts';
 import { createPipeline } from './http/pipeline.ts';
@@ -46,8 +50,7 @@ async function main(): Promise<void> {
     gate: {
       slots: new Semaphore(config.engineConcurrency),
       // The cluster-wide quota split evenly; the queue layer rebalances it as workers come and go.
-      // Half a second of burst: four processes' buckets added up must stay under Textract's own.
-      rate: new RateLimiter(config.textractTps / config.workers, 0.5),
+      rate: createRateLimiter(config, db, log),
     },
     queue: { health: async () => (await db.query(`SELECT 1 FROM pgboss.version`)).rowCount === 1 },
     workerId,
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
 
   const routes = buildRoutes(routeConfig);
   const functions = new Map(routes.map((r) => [r.fn.name, r.fn]));
-  const presence = await startPresence({ db, boss, config, rate: services.gate.rate, workerId, log });
+  const presence = await startPresence({ db, boss, config, workerId, log });
   const pipeline = createPipeline({ routes, services, log, invokeEvent: createSubmitter({ db, boss, config }) });
   const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);
   const webServer = await listen({
@@ -99,6 +102,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // The launcher going away (crash, kill -9) must not leave orphaned workers holding the port.
   process.on('disconnect', () => void shutdown('disconnect'));
+}
+
+// Stay a little under the account quota: a bucket run at exactly the quota throttles on network
+// jitter alone. Half a second of burst keeps any instant well inside Textract's own bucket.
+const QUOTA_HEADROOM = 0.97;
+
+function createRateLimiter(config: Config, db: Pool, log: Logger): RateLimiter {
+  if (config.textractTps <= 0) return new RateLimiter(null, 0);
+  const perSecond = config.textractTps * QUOTA_HEADROOM;
+  return new RateLimiter(pgTokenBucket(db, perSecond, Math.max(1, perSecond / 2)), perSecond, (err) =>
+    log.warn({ err }, 'Textract rate bucket unavailable; retrying'),
+  );
 }
 
 main().catch((err) => {

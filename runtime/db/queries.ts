@@ -233,6 +233,35 @@ export function findResultId(documentId: string, features: string, engine: strin
   };
 }
 
+// ---- Textract rate -------------------------------------------------------------------------
+
+/** Takes one token from the shared bucket if it holds one; `before` says how full it was. */
+export function takeRateToken(perSecond: number, capacity: number): Query {
+  return {
+    name: 'take-rate-token',
+    text: `WITH b AS (
+             SELECT LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8) AS level
+               FROM textract_rate WHERE id = 1 FOR UPDATE
+           )
+           UPDATE textract_rate SET tokens = CASE WHEN b.level >= 1 THEN b.level - 1 ELSE b.level END,
+                  updated_at = clock_timestamp()
+             FROM b WHERE id = 1
+           RETURNING b.level >= 1 AS ok, b.level AS before`,
+    values: [perSecond, capacity],
+  };
+}
+
+export function returnRateToken(perSecond: number, capacity: number): Query {
+  return {
+    name: 'return-rate-token',
+    text: `UPDATE textract_rate
+              SET tokens = LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8 + 1),
+                  updated_at = clock_timestamp()
+            WHERE id = 1`,
+    values: [perSecond, capacity],
+  };
+}
+
 // ---- workers -------------------------------------------------------------------------------
 
 export function heartbeat(workerId: string, host: string, pid: number): Query {
@@ -241,14 +270,6 @@ export function heartbeat(workerId: string, host: string, pid: number): Query {
     text: `INSERT INTO workers (id, host, pid) VALUES ($1, $2, $3)
            ON CONFLICT (id) DO UPDATE SET last_seen = now()`,
     values: [workerId, host, pid],
-  };
-}
-
-export function liveWorkerCount(staleMs: number): Query {
-  return {
-    name: 'live-worker-count',
-    text: `SELECT count(*)::int AS n FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0)`,
-    values: [staleMs],
   };
 }
 

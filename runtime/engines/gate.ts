@@ -132,90 +132,100 @@ export class Semaphore {
   }
 }
 
-/** Token bucket; rate 0 means unlimited. */
+/** Where tokens live: PostgreSQL for the cluster (see db/queries takeRateToken), memory in tests. */
+export interface TokenBucket {
+  take(): Promise<{ ok: boolean; level: number }>;
+  give(): Promise<void>;
+}
+
+/**
+ * Paces engine calls to `perSecond` (0 = unlimited) through a shared token bucket. Callers of
+ * this process queue locally, sync before event; one pump takes tokens for the head of the
+ * queue, sleeping as long as the bucket says the next token needs.
+ */
 export class RateLimiter {
-  private tokens: number;
-  private last = Date.now();
-  private timer: NodeJS.Timeout | null = null;
   private readonly queue = new WaitQueue();
+  private pumping = false;
 
-  constructor(private rate: number, private readonly burstSeconds = 1) {
-    this.tokens = this.capacity;
+  constructor(
+    private readonly bucket: TokenBucket | null,
+    readonly perSecond: number,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  get limited(): boolean {
+    return this.bucket !== null && this.perSecond > 0;
   }
 
-  private get capacity(): number {
-    return Math.max(1, this.rate * this.burstSeconds);
-  }
-
-  get perSecond(): number {
-    return this.rate;
-  }
-
-  setRate(rate: number): void {
-    this.refill();
-    this.rate = rate;
-    this.tokens = Math.min(this.tokens, this.capacity);
-    this.schedule();
-  }
-
-  /** Whether a call could start now without waiting: the queue consumer polls this. */
-  available(): boolean {
-    if (this.rate <= 0) return true;
-    this.refill();
-    return this.queue.length === 0 && this.tokens >= 1;
-  }
-
-  /** Milliseconds until a token would be free for a newcomer. */
-  msUntilAvailable(): number {
-    if (this.rate <= 0) return 0;
-    this.refill();
-    const deficit = this.queue.length + 1 - this.tokens;
-    return deficit <= 0 ? 0 : (deficit / this.rate) * 1000;
-  }
-
-  /** Gives back a token taken for a call that was never made. */
-  refund(): void {
-    if (this.rate <= 0) return;
-    this.refill();
-    this.tokens = Math.min(this.capacity, this.tokens + 1);
-    this.schedule();
+  get waiting(): number {
+    return this.queue.length;
   }
 
   async acquire(admission: Admission): Promise<void> {
     admission.signal?.throwIfAborted();
-    if (this.rate <= 0) return;
-    this.refill();
-    if (this.queue.length === 0 && this.tokens >= 1) {
-      this.tokens -= 1;
-      return;
-    }
+    if (!this.limited) return;
+    if (this.queue.length === 0 && (await this.bucket!.take()).ok) return;
     if (admission.deadline !== undefined) {
-      const waitMs = ((this.queue.ahead(admission.priority) + 1 - this.tokens) / this.rate) * 1000;
+      const waitMs = ((this.queue.ahead(admission.priority) + 1) / this.perSecond) * 1000;
       if (Date.now() + waitMs > admission.deadline) throw overloaded(waitMs / 1000, 'Textract rate');
     }
-    const waiting = this.queue.wait(admission.priority, admission, () => overloaded(1 / this.rate, 'Textract rate'));
-    this.schedule();
+    const waiting = this.queue.wait(admission.priority, admission, () => overloaded(1 / this.perSecond, 'Textract rate'));
+    void this.pump();
     await waiting;
   }
 
-  private refill(): void {
-    const now = Date.now();
-    if (this.rate > 0) this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate);
-    this.last = now;
+  /** Gives back a token taken for a call that was never made. */
+  refund(): void {
+    if (this.limited) this.bucket!.give().catch(this.onError);
   }
 
-  private schedule(): void {
-    if (this.timer || this.queue.length === 0) return;
-    this.refill();
-    const waitMs = this.rate <= 0 ? 0 : Math.max(0, ((1 - this.tokens) / this.rate) * 1000);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.refill();
-      while (this.queue.length > 0 && (this.rate <= 0 || this.tokens >= 1)) {
-        if (this.rate > 0) this.tokens -= 1;
-        this.queue.shift()!.resolve();
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        let waitMs: number;
+        try {
+          const { ok, level } = await this.bucket!.take();
+          if (ok) {
+            const next = this.queue.shift();
+            // The waiter may have given up (abort, deadline) while the token was on its way.
+            if (next) next.resolve();
+            else await this.bucket!.give();
+            continue;
+          }
+          waitMs = ((1 - level) / this.perSecond) * 1000;
+        } catch (err) {
+          this.onError(err);
+          waitMs = 500;
+        }
+        await new Promise((r) => setTimeout(r, Math.max(5, Math.ceil(waitMs))));
       }
-      this.schedule();
-    }, Math.ceil(waitMs));
+    } finally {
+      this.pumping = false;
+    }
   }
+}
+
+/** An in-process bucket: for tests, and for a deployment without a shared database. */
+export function memoryTokenBucket(perSecond: number, capacity: number): TokenBucket {
+  let tokens = 0;
+  let last = Date.now();
+  const refill = () => {
+    const now = Date.now();
+    tokens = Math.min(capacity, tokens + ((now - last) / 1000) * perSecond);
+    last = now;
+  };
+  return {
+    async take() {
+      refill();
+      const level = tokens;
+      if (tokens >= 1) tokens -= 1;
+      return { ok: level >= 1, level };
+    },
+    async give() {
+      refill();
+      tokens = Math.min(capacity, tokens + 1);
+    },
+  };
 }

@@ -21,6 +21,8 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const { services, boss, log } = deps;
   const { slots, rate } = services.gate;
   const shutdown = new AbortController();
+  // Ends a wait for a Textract token when the process stops; running jobs keep theirs.
+  const stopFetching = new AbortController();
   let stopping = false;
   let inFlight = 0;
   let wakeUp: (() => void) | null = null;
@@ -55,13 +57,15 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         await sleep(inFlight < deps.maxInFlight ? 50 : IDLE_POLL_MS);
         continue;
       }
-      const limited = rate.perSecond > 0;
-      if (limited && !rate.available()) {
-        await sleep(Math.max(5, rate.msUntilAvailable()));
-        continue;
-      }
+      const limited = rate.limited;
       // Pay the token before fetching, so a job never sits claimed while it waits for the rate.
-      if (limited) await rate.acquire({ priority: 'event' });
+      if (limited) {
+        try {
+          await rate.acquire({ priority: 'event', signal: stopFetching.signal });
+        } catch {
+          continue; // stopping
+        }
+      }
       let jobs: PgBoss.JobWithMetadata<{ jobId: string }>[] = [];
       try {
         jobs = await boss.fetch<{ jobId: string }>(INVOKE_QUEUE, { batchSize: limited ? 1 : room, includeMetadata: true });
@@ -95,6 +99,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
     running: () => inFlight,
     async stop(timeoutMs) {
       stopping = true;
+      stopFetching.abort();
       wake();
       await loopDone;
       if (inFlight > 0) {

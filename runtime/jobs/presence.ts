@@ -3,33 +3,27 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
-import type { RateLimiter } from '../engines/gate.ts';
 import type { Logger } from '../log.ts';
 import { BOSS_SCHEMA, INVOKE_QUEUE } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
 import { jobEvent } from './job-json.ts';
 
-// Each process says it is alive every HEARTBEAT_MS. From the same table every process learns
-// how many share the Textract quota, and finds running jobs whose process is gone.
+// Each process says it is alive every HEARTBEAT_MS; from the same table every process finds
+// running jobs whose process is gone, and /queue/stats counts live workers.
 
 const HEARTBEAT_MS = 2_000;
 export const STALE_MS = 6_000;
 const MAINTENANCE_MS = 10 * 60_000;
 const MAINTENANCE_LOCK = 7_340_512_902;
-// Stay a little under the account quota: a token bucket run at exactly the quota throttles on
-// network jitter alone.
-const QUOTA_HEADROOM = 0.97;
 
 export interface Presence {
   stop(): Promise<void>;
 }
 
-export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Config; rate: RateLimiter; workerId: string; log: Logger }): Promise<Presence> {
-  const { db, boss, config, rate, workerId, log } = deps;
+export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Config; workerId: string; log: Logger }): Promise<Presence> {
+  const { db, boss, config, workerId, log } = deps;
   const beat = async () => {
     await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
-    const live = (await db.query(q.liveWorkerCount(STALE_MS))).rows[0].n as number;
-    if (config.textractTps > 0) rate.setRate((config.textractTps * QUOTA_HEADROOM) / Math.max(1, live));
   };
   const sweep = async () => {
     const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string }[];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RateLimiter, Semaphore } from '../../../runtime/engines/gate.ts';
+import { memoryTokenBucket, RateLimiter, Semaphore } from '../../../runtime/engines/gate.ts';
 import { HttpError } from '../../../runtime/errors.ts';
 
 describe('Semaphore', () => {
@@ -43,34 +43,44 @@ describe('Semaphore', () => {
 });
 
 describe('RateLimiter', () => {
-  test('should let a burst through up to its capacity, then make callers wait', async () => {
-    const rate = new RateLimiter(4, 0.5);
-    await rate.acquire({ priority: 'event' });
-    await rate.acquire({ priority: 'event' });
-    assert.equal(rate.available(), false);
-    assert.ok(rate.msUntilAvailable() > 0);
+  test('should let callers through while the bucket has tokens, then pace them', async () => {
+    const rate = new RateLimiter(memoryTokenBucket(4, 2), 4);
+    await new Promise((r) => setTimeout(r, 600)); // fill the bucket to its capacity of 2
     const started = Date.now();
     await rate.acquire({ priority: 'event' });
-    assert.ok(Date.now() - started >= 150, 'a token arrives after 1/rate seconds, not before');
+    await rate.acquire({ priority: 'event' });
+    await rate.acquire({ priority: 'event' });
+    assert.ok(Date.now() - started >= 150, 'the third token arrives after 1/rate seconds, not before');
+  });
+
+  test('should serve waiting sync callers before queued events', async () => {
+    const rate = new RateLimiter(memoryTokenBucket(20, 1), 20);
+    const order: string[] = [];
+    const first = rate.acquire({ priority: 'event' }).then(() => order.push('event-1'));
+    const second = rate.acquire({ priority: 'event' }).then(() => order.push('event-2'));
+    const sync = rate.acquire({ priority: 'sync' }).then(() => order.push('sync'));
+    await Promise.all([first, second, sync]);
+    assert.equal(order.indexOf('sync') < order.indexOf('event-2'), true, order.join(','));
   });
 
   test('should give a refunded token to the next caller', async () => {
-    const rate = new RateLimiter(1, 1);
-    await rate.acquire({ priority: 'event' });
-    assert.equal(rate.available(), false);
+    const bucket = memoryTokenBucket(0.001, 1);
+    const rate = new RateLimiter(bucket, 0.001);
+    assert.equal((await bucket.take()).ok, false);
     rate.refund();
-    assert.equal(rate.available(), true);
+    await new Promise((r) => setImmediate(r));
+    assert.equal((await bucket.take()).ok, true);
   });
 
   test('should refuse a sync caller whose wait for a token would pass its deadline', async () => {
-    const rate = new RateLimiter(0.5, 1);
-    await rate.acquire({ priority: 'sync' });
+    const rate = new RateLimiter(memoryTokenBucket(0.5, 1), 0.5);
     await assert.rejects(rate.acquire({ priority: 'sync', deadline: Date.now() + 100 }), (err: HttpError) => err.code === 'OVERLOADED');
+    assert.equal(rate.waiting, 0);
   });
 
-  test('should not limit at all when the rate is 0', async () => {
-    const rate = new RateLimiter(0);
+  test('should not limit at all without a bucket', async () => {
+    const rate = new RateLimiter(null, 0);
     for (let i = 0; i < 100; i++) await rate.acquire({ priority: 'event' });
-    assert.equal(rate.available(), true);
+    assert.equal(rate.limited, false);
   });
 });

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { migrate } from '../../../runtime/db/migrate.ts';
+import { createPool, type Pool } from '../../../runtime/db/pool.ts';
+import { pgTokenBucket } from '../../../runtime/db/rate-bucket.ts';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+
+let db: TestDatabase;
+let pool: Pool;
+before(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, 4);
+  await migrate(pool);
+});
+after(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+test('should share one bucket between every process on the database', async () => {
+  // A refill so slow that it cannot change the counts during the test.
+  await pool.query('UPDATE textract_rate SET tokens = 3, updated_at = now()');
+  const a = pgTokenBucket(pool, 0.0001, 3);
+  const b = pgTokenBucket(pool, 0.0001, 3);
+  const takes = await Promise.all([a.take(), b.take(), a.take(), b.take(), a.take()]);
+  assert.equal(takes.filter((t) => t.ok).length, 3, 'three tokens, whoever asks');
+  const refused = takes.find((t) => !t.ok)!;
+  assert.ok(refused.level < 1);
+  await b.give();
+  assert.equal((await a.take()).ok, true, 'a token given back by one process is taken by another');
+  assert.equal((await a.take()).ok, false);
+});
