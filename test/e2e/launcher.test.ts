@@ -6,6 +6,7 @@ import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/serve
 import { PROJECT_ROOT } from '../../runtime/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
+import { openJobSocket } from '../helpers/jobs.ts';
 import { tinyPng } from '../helpers/png.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
 
@@ -112,6 +113,10 @@ describe('launcher: refusals and health', () => {
       assert.equal(wrong.status, 401);
       assert.equal((await httpRequest(`${service.url}/queue/stats`, { headers: { 'x-api-key': 'key-two' } })).status, 200);
       assert.equal((await httpRequest(`${service.url}/queue/stats`, { headers: { authorization: 'Bearer key-one' } })).status, 200);
+      await assert.rejects(openJobSocket(service.url), /401/);
+      const socket = await openJobSocket(service.url, '?apiKey=key-one');
+      assert.match(socket.worker, /^w1-/);
+      socket.close();
     } finally {
       await service.stop();
       await db.drop();
