@@ -47,6 +47,13 @@ export function mapTextractError(err: unknown, page: number): unknown {
   if (name in DOCUMENT_ERRORS) {
     return httpError('UNPROCESSABLE_DOCUMENT', `${DOCUMENT_ERRORS[name]} (${where}: ${name}).`, { cause: err });
   }
+  if (name === 'CredentialsProviderError') {
+    return httpError(
+      'ENGINE_UNAVAILABLE',
+      'Textract needs AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or attach an instance role), or TEXTRACT_ENDPOINT for an emulator.',
+      { cause: err },
+    );
+  }
   if (ACCOUNT_ERRORS.has(name)) {
     return httpError('UPSTREAM_ERROR', `Textract refused the service's credentials (${name}); check the AWS configuration.`, { cause: err });
   }

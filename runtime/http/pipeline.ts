@@ -174,6 +174,11 @@ export function createPipeline(options: PipelineOptions) {
             if (result instanceof Reply) return respond(requestId, result.status, result.body, result.headers);
             return respond(requestId, target.fn.options?.status ?? 200, result);
           } catch (err) {
+            if (signal.aborted) {
+              // The client hung up: nothing can be written, and it is not the service's fault.
+              log.info({ requestId, method: request.method, path: request.path }, 'client closed the request');
+              return respond(requestId, 499, { error: { code: 'CLIENT_CLOSED', message: 'The client closed the request.', requestId } });
+            }
             return fail(requestId, err, request);
           }
         },

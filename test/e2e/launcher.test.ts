@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
@@ -53,6 +54,26 @@ describe('launcher: four workers on one port', () => {
     const seen = await workersAnswering(service.url, 4);
     assert.equal(seen.size, 4);
     assert.ok(![...seen].some((id) => id.endsWith(`-${victim}`)), 'the dead worker no longer answers');
+  });
+
+  test('should shrug off clients that hang up mid-request', async () => {
+    const pids = service.pids();
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        new Promise<void>((resolve) => {
+          const req = http.request(`${service.url}/ocr`, { method: 'POST', agent: false, headers: { 'content-type': 'image/png' } });
+          req.on('error', () => resolve());
+          req.end(tinyPng(`hang-up-${i}`));
+          setTimeout(() => {
+            req.destroy();
+            resolve();
+          }, 300);
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.deepEqual(service.pids(), pids, 'no worker crashed');
+    assert.equal((await postDocument(`${service.url}/ocr`, tinyPng('after-hang-ups'))).status, 200);
   });
 
   test('should finish every in-flight request on SIGTERM and exit 0', async () => {
