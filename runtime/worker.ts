@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const db = createPool(config.databaseUrl, 10);
   await migrate(db);
   const boss = await startBoss(config, config.databaseUrl);
-  const selection = await selectEngine(config, log);
+  const rate = createRateLimiter(config, db, log);
+  const selection = await selectEngine(config, log, { paceRetry: () => rate.acquire({ priority: 'event' }) });
   const startedAt = Date.now();
   let server: Awaited<ReturnType<typeof listen>> | undefined;
 
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     gate: {
       slots: new Semaphore(config.engineConcurrency),
       // The cluster-wide quota split evenly; the queue layer rebalances it as workers come and go.
-      rate: createRateLimiter(config, db, log),
+      rate,
     },
     queue: { health: async () => (await db.query(`SELECT 1 FROM pgboss.version`)).rowCount === 1 },
     workerId,

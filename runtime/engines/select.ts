@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { cpuCount } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createTextractClient, hasAwsCredentialSource } from './textract-client.ts';
-import { createTextractEngine } from './textract.ts';
+import { createTextractEngine, type TextractEngineOptions } from './textract.ts';
 import type { OcrEngine } from './types.ts';
 
 export interface EngineSelection {
@@ -16,12 +16,12 @@ export interface EngineSelection {
  * OCR_ENGINE=auto picks Textract when it can be reached without guessing (an endpoint or
  * credentials in the environment or ~/.aws), otherwise the local engine.
  */
-export async function selectEngine(config: Config, log: Logger): Promise<EngineSelection> {
+export async function selectEngine(config: Config, log: Logger, textractOptions: TextractEngineOptions = {}): Promise<EngineSelection> {
   const textractConfigured = config.textractEndpoint !== undefined || hasAwsCredentialSource();
   const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'tesseract') : config.ocrEngine;
   if (choice === 'textract') {
     const textract = createTextractClient(config);
-    return { engine: createTextractEngine(textract), textract };
+    return { engine: createTextractEngine(textract, textractOptions), textract };
   }
   try {
     // Loaded on demand: the local engine's WASM is large and Textract deployments never need it.

@@ -16,8 +16,14 @@ const DOCUMENT_ERRORS: Record<string, string> = {
 const ACCOUNT_ERRORS = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
 const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'LimitExceededException']);
 
-export function createTextractEngine(client: TextractClient): OcrEngine {
+export interface TextractEngineOptions {
+  /** Waits for a Textract token; called before each retry the SDK makes on its own. */
+  paceRetry?: () => Promise<void>;
+}
+
+export function createTextractEngine(client: TextractClient, options: TextractEngineOptions = {}): OcrEngine {
   useNativeBase64Body(client);
+  if (options.paceRetry) paceSdkRetries(client, options.paceRetry);
   return {
     name: 'textract',
     async recognize(page: PageInput, options: EngineCallOptions): Promise<PageResult> {
@@ -37,6 +43,24 @@ export function createTextractEngine(client: TextractClient): OcrEngine {
       client.destroy();
     },
   };
+}
+
+/**
+ * The SDK retries throttles and 5xx by itself (maxAttempts 5). Each retry is a Textract call too,
+ * so it MUST take a token like the first attempt did, or retries would spend quota the shared
+ * bucket has promised elsewhere and turn one throttle into a stream of them.
+ */
+function paceSdkRetries(client: TextractClient, pace: () => Promise<void>): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const header = (args.request as { headers?: Record<string, string> } | undefined)?.headers?.['amz-sdk-request'];
+      const attempt = Number(/attempt=(\d+)/.exec(header ?? '')?.[1] ?? 1);
+      if (attempt > 1) await pace();
+      return next(args);
+    },
+    // After the retry middleware (which runs each attempt through the rest of the stack).
+    { step: 'finalizeRequest', priority: 'low', name: 'dtatPaceRetries' },
+  );
 }
 
 export function mapTextractError(err: unknown, page: number): unknown {

@@ -46,4 +46,24 @@ describe('Textract engine through the real SDK', () => {
       (err: HttpError) => err.status === 422 && /page 4/.test(err.message),
     );
   });
+
+  test('should take a token before each retry the SDK makes', async () => {
+    let paced = 0;
+    const counted = createTextractEngine(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url })), {
+      paceRetry: async () => {
+        paced++;
+      },
+    });
+    try {
+      await assert.rejects(
+        counted.recognize({ page: 1, kind: 'png', bytes: tinyPng('retry', 'DTAT-EMULATOR:INTERNAL_ERROR') }, { features: [] }),
+        (err: HttpError) => err.status === 502,
+      );
+      assert.equal(paced, 4, 'five attempts, four of them retries');
+      await counted.recognize({ page: 1, kind: 'png', bytes: tinyPng('no-retry') }, { features: [] });
+      assert.equal(paced, 4, 'a first attempt is paced by the caller, not here');
+    } finally {
+      await counted.close();
+    }
+  });
 });
