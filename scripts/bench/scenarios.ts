@@ -1,0 +1,16 @@
+// The scenarios in the order they run (and appear in the table).
+import type { ScenarioName } from './args.ts';
+import type { Scenario } from './context.ts';
+import { asyncBurst, pdf20 } from './scenario-async.ts';
+import { boomi } from './scenario-boomi.ts';
+import { localEngine } from './scenario-local-engine.ts';
+import { overhead } from './scenario-overhead.ts';
+import { baseline, sync200, sync50 } from './scenario-sync.ts';
+
+export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine];
+
+/** The scenarios that answer the names asked for; null asks for all. */
+export function selectScenarios(only: readonly ScenarioName[] | null): Scenario[] {
+  if (only === null) return ALL_SCENARIOS;
+  return ALL_SCENARIOS.filter((s) => only.includes(s.name) || (s.covers ?? []).some((c) => only.includes(c)));
+}
