@@ -5,7 +5,8 @@ import type { Cleanup } from './cleanup.ts';
 import { databaseName, type DatabaseServer } from './database.ts';
 import type { EmulatorProcess } from './emulator.ts';
 import { runLoad, type LoadOptions, type LoadResult } from '../loadtest/index.ts';
-import { type RunningService, startService } from './service.ts';
+import { type RunningService, startService } from '../lib/launch-service.ts';
+import { trackPid } from './cleanup.ts';
 import type { BenchRow } from './table.ts';
 
 export interface ScenarioContext {
@@ -56,7 +57,7 @@ export async function openService(ctx: ScenarioContext, name: string, setup: Ser
     ? { OCR_ENGINE: 'tesseract', TEXTRACT_ENDPOINT: '', TEXTRACT_TPS: '0' }
     : { OCR_ENGINE: 'textract', TEXTRACT_ENDPOINT: ctx.emulator.url, TEXTRACT_TPS: String(setup.tps) };
   const started = performance.now();
-  const service = await startService({ databaseUrl: db.url, workers: setup.workers, env: { ...engineEnv, ...setup.env } });
+  const service = await startService({ databaseUrl: db.url, workers: setup.workers, env: { ...engineEnv, ...setup.env }, trackPid });
   ctx.log(`service ready in ${((performance.now() - started) / 1000).toFixed(1)} s (${setup.workers} worker(s), pids ${service.workerPids().join(',')})`);
   ctx.cleanup.defer(`stop service of ${name}`, async () => {
     const code = await service.stop();
@@ -101,14 +102,4 @@ export function failureNote(result: LoadResult): string | null {
   return `failures: ${groups.map((g) => `${g.count}× ${g.status ?? '-'} ${g.errorCode ?? '-'}`).join(', ')}`;
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleepUntil as sleep } from '../loadtest/run.ts';

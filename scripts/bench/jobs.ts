@@ -5,6 +5,7 @@ import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import type { DocumentProvider, LoadDocument } from '../loadtest/index.ts';
 import { sleep } from './context.ts';
+import { closeSocket } from '../loadtest/modes/job-socket.ts';
 
 /** Epoch milliseconds with sub-millisecond resolution: comparable with the service's timestamps. */
 export function now(): number {
@@ -223,21 +224,7 @@ export class JobWatcher {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(
-      this.sockets.map(
-        (ws) =>
-          new Promise<void>((resolve) => {
-            if (ws.readyState === WebSocket.CLOSED) return resolve();
-            const timer = setTimeout(() => {
-              ws.terminate();
-              resolve();
-            }, 1000);
-            ws.once('close', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            ws.close(1000);
-          }),
-      ),
+      this.sockets.map((ws) => closeSocket(ws)),
     );
   }
 }

@@ -333,7 +333,8 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-function sleepUntil(ms: number, signal: AbortSignal | undefined): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleepUntil(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -18,7 +18,7 @@ describe('jobs survive dying processes', () => {
       const accepted = await postDocument(`${service.url}/ocr/async`, tinyPng('sigkill'));
       const running = await waitForJob(service.url, accepted.json.jobId, { states: ['running'] });
       const pid = Number(running.worker.split('-')[1]);
-      assert.ok(service.pids().includes(pid));
+      assert.ok(service.workerPids().includes(pid));
       process.kill(pid, 'SIGKILL');
       const job = await waitForJob(service.url, accepted.json.jobId, { timeoutMs: 60_000 });
       assert.equal(job.status, 'succeeded');

@@ -40,24 +40,24 @@ describe('launcher: four workers on one port', () => {
   test('should answer from four distinct worker processes', async () => {
     const seen = await workersAnswering(service.url, 4);
     assert.equal(seen.size, 4, `saw ${[...seen].join(', ')}`);
-    assert.deepEqual(new Set([...seen].map((id) => Number(id.split('-')[1]))), new Set(service.pids()));
+    assert.deepEqual(new Set([...seen].map((id) => Number(id.split('-')[1]))), new Set(service.workerPids()));
   });
 
   test('should replace a worker that was killed', async () => {
-    const victim = service.pids()[0]!;
+    const victim = service.workerPids()[0]!;
     process.kill(victim, 'SIGKILL');
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (service.pids().includes(victim) || service.pids().length < 4)) {
+    while (Date.now() < deadline && (service.workerPids().includes(victim) || service.workerPids().length < 4)) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(!service.pids().includes(victim), 'the launcher reported a replacement');
+    assert.ok(!service.workerPids().includes(victim), 'the launcher reported a replacement');
     const seen = await workersAnswering(service.url, 4);
     assert.equal(seen.size, 4);
     assert.ok(![...seen].some((id) => id.endsWith(`-${victim}`)), 'the dead worker no longer answers');
   });
 
   test('should shrug off clients that hang up mid-request', async () => {
-    const pids = service.pids();
+    const pids = service.workerPids();
     await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         new Promise<void>((resolve) => {
@@ -72,7 +72,7 @@ describe('launcher: four workers on one port', () => {
       ),
     );
     await new Promise((r) => setTimeout(r, 1_500));
-    assert.deepEqual(service.pids(), pids, 'no worker crashed');
+    assert.deepEqual(service.workerPids(), pids, 'no worker crashed');
     assert.equal((await postDocument(`${service.url}/ocr`, tinyPng('after-hang-ups'))).status, 200);
   });
 

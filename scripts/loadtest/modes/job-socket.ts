@@ -92,18 +92,7 @@ export class JobSocket {
     this.#closed = true;
     const ws = this.#ws ?? (await this.#opening?.catch(() => null)) ?? null;
     this.#ws = null;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 1000);
-      ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      ws.close(1000);
-    });
+    if (ws) await closeSocket(ws);
   }
 
   #send(message: unknown): void {
@@ -158,4 +147,20 @@ export class JobSocket {
     // The socket may have dropped again while polling; its close handler saw #recovering and left.
     if (!this.#closed && this.#waiters.size > 0 && this.#ws === null) void this.#recover();
   }
+}
+
+/** A clean close, or a hard one if the server does not answer within a second. */
+export function closeSocket(ws: WebSocket): Promise<void> {
+  if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      ws.terminate();
+      resolve();
+    }, 1000);
+    ws.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ws.close(1000);
+  });
 }

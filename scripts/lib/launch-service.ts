@@ -1,11 +1,10 @@
-// The service as `npm start` runs it: the launcher and its WORKERS processes on one free port,
-// configured through the environment only. The launcher's IPC 'ready' message names the worker
-// pids that /proc is read for.
+// The service as `npm start` runs it, for tests and the benchmark: the launcher and its WORKERS
+// processes on one free port, configured through the environment only. The launcher's IPC
+// messages name the worker pids (for /proc readings and kill tests).
 import { type ChildProcess, fork } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../runtime/config.ts';
-import { trackPid } from './cleanup.ts';
 
 const READY_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 45_000;
@@ -13,20 +12,23 @@ const LOG_TAIL_CHARS = 8_000;
 
 export interface ServiceOptions {
   databaseUrl: string;
-  workers: number;
-  env: Record<string, string>;
+  workers?: number;
+  env?: Record<string, string>;
+  /** Called with every pid started (launcher, workers); returns a function to forget it. */
+  trackPid?: (pid: number | undefined) => () => void;
 }
 
 export interface RunningService {
   url: string;
   port: number;
+  launcher: ChildProcess;
   workerPids(): number[];
   /** Worker processes the launcher had to replace: each is a crash. */
   restarts(): number;
   /** The last few KB the launcher and workers wrote (LOG_LEVEL=warn: warnings and errors). */
   logTail(): string;
-  /** SIGTERM and wait; SIGKILL (launcher and workers) after a timeout. Resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /** Sends `signal` (default SIGTERM) and waits; SIGKILL (launcher and workers) after a timeout. Resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export function freePort(): Promise<number> {
@@ -41,6 +43,7 @@ export function freePort(): Promise<number> {
 }
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const trackPid = options.trackPid ?? (() => () => {});
   const port = await freePort();
   let output = '';
   let pids: number[] = [];
@@ -54,9 +57,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      WORKERS: String(options.workers),
+      WORKERS: String(options.workers ?? 2),
       DATABASE_URL: options.databaseUrl,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      SHUTDOWN_TIMEOUT_MS: '15000',
       ...options.env,
     },
   });
@@ -103,12 +107,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    launcher,
     workerPids: () => pids,
     restarts: () => restarts,
     logTail: () => output,
-    async stop() {
+    async stop(signal = 'SIGTERM') {
       if (launcher.exitCode !== null || launcher.signalCode !== null) return exited;
-      launcher.kill('SIGTERM');
+      launcher.kill(signal);
       const timer = setTimeout(() => {
         launcher.kill('SIGKILL');
         for (const pid of pids) {
