@@ -108,9 +108,9 @@ export const asyncBurst: Scenario = {
   name: 'async-burst',
   timeoutMs: (quick) => (quick ? 150_000 : 600_000),
   async run(ctx) {
-    const count = ctx.quick ? 150 : 2_000;
+    const count = ctx.quick ? 100 : 2_000;
     const submitters = 50;
-    const lagSamples = ctx.quick ? 6 : 20;
+    const lagSamples = ctx.quick ? 5 : 20;
     const service = await openService(ctx, 'async-burst', { workers: 4, latencyMs: TEXTRACT_LATENCY_MS, tps: QUOTA_TPS });
     const provider = await pngVariants(100, salt(ctx, 'A'));
     const { submitter, watcher } = await openClients(ctx, service.url, submitters, Math.ceil(count / 900));

@@ -11,7 +11,7 @@ export const boomi: Scenario = {
   timeoutMs: (quick) => (quick ? 120_000 : 300_000),
   async run(ctx) {
     const threads = 8;
-    const durationMs = ctx.quick ? 12_000 : 60_000;
+    const durationMs = ctx.quick ? 8_000 : 60_000;
     const service = await openService(ctx, 'boomi', { workers: 4, latencyMs: TEXTRACT_LATENCY_MS, tps: 0 });
     const bound = littleBoundPerMinute(threads, TEXTRACT_LATENCY_MS);
     const setup = (how: string) => `WORKERS=4, ${threads} Boomi threads, ${how}, ${durationMs / 1000} s, Textract 2,400 ms, no quota, 100 KB PNG`;

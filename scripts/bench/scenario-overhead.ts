@@ -20,7 +20,7 @@ export const overhead: Scenario = {
   timeoutMs: (quick) => (quick ? 90_000 : 200_000),
   async run(ctx) {
     const clients = 200;
-    const durationMs = ctx.quick ? 8_000 : 30_000;
+    const durationMs = ctx.quick ? 6_000 : 30_000;
 
     // The ceiling first, before the service exists, so that no idle worker takes from it.
     await ctx.emulator.configure({ latencyMs: 0, tps: 0 });

@@ -25,7 +25,7 @@ export const baseline: Scenario = {
   name: 'baseline',
   timeoutMs: (quick) => (quick ? 90_000 : 180_000),
   async run(ctx) {
-    const docs = ctx.quick ? 3 : 12;
+    const docs = ctx.quick ? 2 : 12;
     const service = await openService(ctx, 'baseline', { workers: 1, latencyMs: TEXTRACT_LATENCY_MS, tps: 0 });
     const result = await load(ctx, 'load', {
       url: service.url,
@@ -59,7 +59,7 @@ export const sync50: Scenario = {
   timeoutMs: (quick) => (quick ? 90_000 : 240_000),
   async run(ctx) {
     const clients = 50;
-    const durationMs = ctx.quick ? 15_000 : 60_000;
+    const durationMs = ctx.quick ? 10_000 : 60_000;
     const service = await openService(ctx, 'sync-50', { workers: 4, latencyMs: TEXTRACT_LATENCY_MS, tps: 0 });
     const cpu = cpuMeter(service.workerPids());
     const result = await load(ctx, 'load', {
@@ -94,7 +94,7 @@ export const sync200: Scenario = {
   timeoutMs: (quick) => (quick ? 120_000 : 300_000),
   async run(ctx) {
     const clients = 200;
-    const durationMs = ctx.quick ? 12_000 : 60_000;
+    const durationMs = ctx.quick ? 8_000 : 60_000;
     const service = await openService(ctx, 'sync-200', {
       workers: 4,
       latencyMs: TEXTRACT_LATENCY_MS,
