@@ -147,7 +147,8 @@ export function createPipeline(options: PipelineOptions) {
         });
       }
       const input = target.fn.input ?? 'none';
-      const bodyLimit = input === 'document' ? documentBodyLimit : input === 'json' ? MAX_JSON_BODY : 0;
+      // A function without input ignores a stray body, but still never buffers a large one.
+      const bodyLimit = input === 'document' ? documentBodyLimit : input === 'json' ? MAX_JSON_BODY : 64 * 1024;
       return {
         requestId,
         request,

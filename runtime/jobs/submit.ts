@@ -6,6 +6,7 @@ import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
 import { inTransaction, type Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
+import { presentedKey } from '../http/api-keys.ts';
 import type { EventInvoker } from '../http/pipeline.ts';
 import { CHANNEL_WAKE } from '../queue/listener.ts';
 import { INVOKE_QUEUE, inTx } from '../queue/boss.ts';
@@ -28,8 +29,11 @@ export function createSubmitter(deps: { db: Pool; boss: PgBoss; config: Config }
     const body = (event.body ?? {}) as { callbackUrl?: string };
     const callbackUrl = body.callbackUrl ?? (event.query as Record<string, string>).callbackUrl;
     if (callbackUrl) checkCallbackUrl(callbackUrl, config.callbackAllowedHosts, config.callbackSecret);
-    const key = meta.idempotencyKey?.trim() || null;
-    if (key && key.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
+    const supplied = meta.idempotencyKey?.trim() || null;
+    if (supplied && supplied.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
+    // Keys are per API key: two clients choosing the same key must not receive each other's job.
+    const caller = presentedKey(event.headers);
+    const key = supplied && caller ? `${createHash('sha256').update(caller).digest('hex').slice(0, 16)}:${supplied}` : supplied;
 
     let document: { id: string; sha256: string; contentType: string } | null = null;
     if (event.document) {

@@ -134,6 +134,18 @@ describe('launcher: refusals and health', () => {
       assert.equal(wrong.status, 401);
       assert.equal((await httpRequest(`${service.url}/queue/stats`, { headers: { 'x-api-key': 'key-two' } })).status, 200);
       assert.equal((await httpRequest(`${service.url}/queue/stats`, { headers: { authorization: 'Bearer key-one' } })).status, 200);
+      const submit = (apiKey: string) =>
+        postDocument(`${service.url}/ocr/async`, tinyPng('idempotent-per-key'), { 'x-api-key': apiKey, 'idempotency-key': 'order-7' });
+      const first = await submit('key-one');
+      const other = await submit('key-two');
+      const again = await submit('key-one');
+      assert.equal(first.status, 202);
+      assert.equal(other.status, 202, 'another API key has its own idempotency keys');
+      assert.notEqual(other.json.jobId, first.json.jobId);
+      assert.equal(again.status, 200);
+      assert.equal(again.json.jobId, first.json.jobId);
+      const strayBody = await httpRequest(`${service.url}/invoke/queueStats`, { method: 'POST', headers: { 'x-api-key': 'key-one' }, body: '{"ignored":true}' });
+      assert.equal(strayBody.status, 200, 'a function without input ignores a small body');
       await assert.rejects(openJobSocket(service.url), /401/);
       const socket = await openJobSocket(service.url, '?apiKey=key-one');
       assert.match(socket.worker, /^w1-/);
