@@ -1,6 +1,7 @@
 import { AnalyzeDocumentCommand, DetectDocumentTextCommand, type Block, type TextractClient } from '@aws-sdk/client-textract';
 import { httpError } from '../errors.ts';
 import { documentInput, useNativeBase64Body } from './textract-body.ts';
+import { useFastOutputParsing } from './textract-output.ts';
 import { normalizeBlocks } from './textract-normalize.ts';
 import type { EngineCallOptions, OcrEngine, PageInput, PageResult } from './types.ts';
 
@@ -23,6 +24,7 @@ export interface TextractEngineOptions {
 
 export function createTextractEngine(client: TextractClient, options: TextractEngineOptions = {}): OcrEngine {
   useNativeBase64Body(client);
+  useFastOutputParsing(client);
   if (options.paceRetry) paceSdkRetries(client, options.paceRetry);
   return {
     name: 'textract',

@@ -6,6 +6,8 @@ import { loadConfig } from '../../../runtime/config.ts';
 import { HttpError } from '../../../runtime/errors.ts';
 import { createTextractClient } from '../../../runtime/engines/textract-client.ts';
 import { createTextractEngine } from '../../../runtime/engines/textract.ts';
+import { useFastOutputParsing } from '../../../runtime/engines/textract-output.ts';
+import { AnalyzeDocumentCommand, DetectDocumentTextCommand } from '@aws-sdk/client-textract';
 import type { OcrEngine } from '../../../runtime/engines/types.ts';
 import { tinyPng } from '../../helpers/png.ts';
 
@@ -64,6 +66,32 @@ describe('Textract engine through the real SDK', () => {
       assert.equal(paced, 4, 'a first attempt is paced by the caller, not here');
     } finally {
       await counted.close();
+    }
+  });
+});
+
+describe('fast output parsing', () => {
+  test('should yield exactly what the SDK parses, and keep its error handling', async () => {
+    const emulator = await startEmulator();
+    const plain = createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url }));
+    const fast = createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url }));
+    useFastOutputParsing(fast);
+    try {
+      const input = { Document: { Bytes: tinyPng('parse') }, FeatureTypes: ['FORMS', 'TABLES'] as ('FORMS' | 'TABLES')[] };
+      const a = await plain.send(new AnalyzeDocumentCommand(input));
+      const b = await fast.send(new AnalyzeDocumentCommand(input));
+      assert.ok((a.Blocks?.length ?? 0) > 10);
+      assert.deepEqual(b.Blocks, a.Blocks);
+      assert.deepEqual(b.DocumentMetadata, a.DocumentMetadata);
+      assert.equal(b.$metadata.httpStatusCode, 200);
+      await assert.rejects(
+        fast.send(new DetectDocumentTextCommand({ Document: { Bytes: tinyPng('bad', 'DTAT-EMULATOR:BAD_DOCUMENT') } })),
+        (err: Error) => err.name === 'BadDocumentException',
+      );
+    } finally {
+      plain.destroy();
+      fast.destroy();
+      await emulator.close();
     }
   });
 });
