@@ -54,6 +54,9 @@ async function main(): Promise<void> {
       execArgv: [
         ...execArgv,
         '--max-semi-space-size=2',
+        // Four workers must not grow past what a t3.medium (8 GB) can hold beside PostgreSQL;
+        // in-flight work is bounded by ENGINE_CONCURRENCY long before this.
+        '--max-old-space-size=1024',
         ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []),
         // For profiling or heap limits, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
         ...(process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
