@@ -79,7 +79,8 @@ async function main(): Promise<void> {
   });
   const consumer = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency });
   listener.on(CHANNEL_WAKE, () => consumer.wake());
-  await startCallbackSender({ db, boss, config, log });
+  // Without a secret no callback can be accepted, so there is no delivery queue to poll.
+  if (config.callbackSecret) await startCallbackSender({ db, boss, config, log });
   log.info({ port: server.port, engine: selection.engine?.name ?? 'none' }, 'worker ready');
   process.send?.({ type: 'ready', workerId, port: server.port });
 
