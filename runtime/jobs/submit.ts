@@ -3,6 +3,7 @@ import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
 import { RawJson, Reply } from '../define.ts';
 import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
+import { pageSha256 } from '../documents/pages.ts';
 import { inTransaction, type Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
@@ -42,7 +43,7 @@ export function createSubmitter(deps: { db: Pool; boss: PgBoss; config: Config }
       if (!kind) throw httpError('UNSUPPORTED_MEDIA_TYPE', 'The document is not a PDF, PNG, JPEG or TIFF (judged by its content, not its declared type).');
       document = {
         id: randomUUID(),
-        sha256: createHash('sha256').update(event.document.bytes).digest('hex'),
+        sha256: pageSha256(event.document.bytes),
         contentType: MEDIA_TYPES[kind],
       };
     }

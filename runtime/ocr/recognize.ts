@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Context } from '../define.ts';
 import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
-import { inspectDocument, splitPages } from '../documents/pages.ts';
+import { inspectDocument, pageSha256 as sha, splitPages } from '../documents/pages.ts';
 import type { Feature, PageInput, PageResult } from '../engines/types.ts';
 import { httpError } from '../errors.ts';
 import * as q from '../db/queries.ts';
@@ -132,8 +132,4 @@ function withPage(err: unknown, page: number, pageCount: number): unknown {
   if (pageCount === 1 || !(err instanceof Error)) return err;
   if (!err.message.includes(`page ${page}`)) err.message = `Page ${page} of ${pageCount}: ${err.message}`;
   return err;
-}
-
-function sha(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
