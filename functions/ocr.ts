@@ -1,4 +1,4 @@
-import { defineFunction, RawJson } from '../runtime/define.ts';
+import { defineFunction } from '../runtime/define.ts';
 import { httpError } from '../runtime/errors.ts';
 import { recognizeDocument } from '../runtime/ocr/recognize.ts';
 import { OcrOptions, OcrResult } from '../schemas/ocr.ts';
@@ -12,10 +12,9 @@ export default defineFunction({
   schema: { body: OcrOptions, response: OcrResult },
   async handler(event, ctx) {
     if (!event.document) throw httpError('BAD_REQUEST', 'The request carries no document.');
-    const json = await recognizeDocument(
+    return recognizeDocument(
       { bytes: event.document.bytes, filename: event.body.filename, features: event.body.features ?? [] },
       ctx,
     );
-    return new RawJson(json);
   },
 });

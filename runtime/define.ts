@@ -107,7 +107,17 @@ export function defineFunction<const S extends FunctionSchemas, R>(spec: Functio
  * payloads are not parsed and re-stringified on every cache hit.
  */
 export class RawJson {
-  constructor(readonly json: string) {}
+  constructor(
+    readonly json: string,
+    /** The stored result this JSON is, so a queued run can reference it without re-reading. */
+    readonly stored?: StoredResultRef,
+  ) {}
+}
+
+export interface StoredResultRef {
+  documentId: string;
+  resultId: string;
+  cached: boolean;
 }
 
 /** A handler that must answer with a status other than its default (e.g. 200 for an existing job). */

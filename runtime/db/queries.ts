@@ -12,7 +12,7 @@ export interface Query {
 export function findCachedResult(sha256: string, features: string, engine: string): Query {
   return {
     name: 'find-cached-result',
-    text: `SELECT d.id AS document_id, d.page_count, r.payload, r.created_at
+    text: `SELECT d.id AS document_id, d.page_count, r.id AS result_id, r.payload, r.created_at
              FROM documents d JOIN results r ON r.document_id = d.id
             WHERE d.sha256 = $1 AND r.features = $2 AND r.engine = $3`,
     values: [sha256, features, engine],
@@ -222,14 +222,6 @@ export function requeueJob(jobId: string, error: unknown): Query {
     name: 'requeue-job',
     text: `UPDATE jobs SET status = 'queued', error = $2, worker_id = NULL WHERE id = $1 AND status = 'running'`,
     values: [jobId, JSON.stringify(error)],
-  };
-}
-
-export function findResultId(documentId: string, features: string, engine: string): Query {
-  return {
-    name: 'find-result-id',
-    text: `SELECT id FROM results WHERE document_id = $1 AND features = $2 AND engine = $3`,
-    values: [documentId, features, engine],
   };
 }
 

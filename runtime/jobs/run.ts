@@ -51,7 +51,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       rateCredit: credit,
     };
     const result = await fn.handler(event, ctx);
-    const outcome = await describeOutput(result, services);
+    const outcome = describeOutput(result);
     await inTransaction(db, async (client) => {
       const finished = (
         await client.query(q.finishJob({ id: jobId, status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null }))
@@ -98,15 +98,13 @@ async function eventFor(fn: AnyFunction, input: JobInput, documentId: string | n
   return event;
 }
 
-/** OCR results are referenced, not copied, into the job; other functions' output is stored. */
-async function describeOutput(result: unknown, services: Services): Promise<{ documentId: string | null; resultId: string | null; output: unknown }> {
+/** Stored results (OCR) are referenced, not copied, into the job; other functions' output is stored. */
+function describeOutput(result: unknown): { documentId: string | null; resultId: string | null; output: unknown } {
   const value = result instanceof Reply ? result.body : result;
-  const parsed = value instanceof RawJson ? JSON.parse(value.json) : value;
-  if (parsed && typeof parsed === 'object' && 'documentId' in parsed && 'engine' in parsed && Array.isArray(parsed.features)) {
-    const found = (await services.db.query(q.findResultId(parsed.documentId, parsed.features.join(','), parsed.engine))).rows[0];
-    if (found) return { documentId: parsed.documentId, resultId: found.id, output: { cached: parsed.cached === true } };
+  if (value instanceof RawJson && value.stored) {
+    return { documentId: value.stored.documentId, resultId: value.stored.resultId, output: { cached: value.stored.cached } };
   }
-  return { documentId: null, resultId: null, output: parsed ?? null };
+  return { documentId: null, resultId: null, output: (value instanceof RawJson ? JSON.parse(value.json) : value) ?? null };
 }
 
 /** Progress goes to pollers (the row) and subscribers (NOTIFY), at most a few times a second. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context } from '../define.ts';
+import { RawJson, type Context } from '../define.ts';
 import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
 import { inspectDocument, pageSha256 as sha, splitPages } from '../documents/pages.ts';
 import type { Feature, PageInput, PageResult } from '../engines/types.ts';
@@ -16,7 +16,7 @@ export interface RecognizeInput {
   features: Feature[];
 }
 
-export async function recognizeDocument(input: RecognizeInput, ctx: Context): Promise<string> {
+export async function recognizeDocument(input: RecognizeInput, ctx: Context): Promise<RawJson> {
   const started = performance.now();
   const kind = detectKind(input.bytes);
   if (!kind) {
@@ -43,7 +43,8 @@ export async function recognizeDocument(input: RecognizeInput, ctx: Context): Pr
   const hit = (await ctx.db.query(q.findCachedResult(sha256, featureKey, engine.name))).rows[0];
   if (hit) {
     ctx.progress({ pagesDone: hit.page_count, pageCount: hit.page_count });
-    return resultJson(head(hit.document_id, hit.page_count, true), hit.payload, hit.created_at);
+    const json = resultJson(head(hit.document_id, hit.page_count, true), hit.payload, hit.created_at);
+    return new RawJson(json, { documentId: hit.document_id, resultId: hit.result_id, cached: true });
   }
 
   const { pageCount } = await inspectDocument(input.bytes, kind, { maxPages: ctx.config.maxPages });
@@ -69,7 +70,8 @@ export async function recognizeDocument(input: RecognizeInput, ctx: Context): Pr
       }),
     )
   ).rows[0];
-  return resultJson(head(stored.document_id, pages.length, false), payload, stored.created_at);
+  const json = resultJson(head(stored.document_id, pages.length, false), payload, stored.created_at);
+  return new RawJson(json, { documentId: stored.document_id, resultId: stored.result_id, cached: false });
 }
 
 async function recognizePages(pages: PageInput[], features: Feature[], featureKey: string, ctx: Context): Promise<PageResult[]> {
