@@ -120,6 +120,17 @@ export interface StoredResultRef {
   cached: boolean;
 }
 
+/**
+ * A body that is not JSON (markdown, HTML, CSV, a PDF, a page): sent as is with its content type.
+ * Return it directly or inside a Reply.
+ */
+export class RawBody {
+  constructor(
+    readonly body: string | Buffer,
+    readonly contentType: string,
+  ) {}
+}
+
 /** A handler that must answer with a status other than its default (e.g. 200 for an existing job). */
 export class Reply<T = unknown> {
   constructor(

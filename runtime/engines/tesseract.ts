@@ -8,7 +8,7 @@ import type { Worker as ThreadWorker } from 'node:worker_threads';
 import Tesseract from 'tesseract.js';
 import { DocumentError } from '../documents/errors.ts';
 import { rasterisePage } from '../documents/raster.ts';
-import type { EngineCallOptions, OcrEngine, OcrLine, PageInput, PageResult } from './types.ts';
+import type { EngineCallOptions, OcrEngine, OcrLine, OcrWord, PageInput, PageResult } from './types.ts';
 
 export interface TesseractEngineOptions {
   /** Workers (threads) at most; each uses one core while recognising. Default: CPU cores. */
@@ -88,6 +88,29 @@ export function linesFromTesseract(data: Tesseract.Page, width: number, height: 
     }
   }
   return lines;
+}
+
+/** Words with their boxes, in the same reading order as the lines. */
+export function wordsFromTesseract(data: Tesseract.Page, width: number, height: number): OcrWord[] {
+  const clamp = (v: number) => Math.min(1, Math.max(0, v));
+  const words: OcrWord[] = [];
+  for (const block of data.blocks ?? []) {
+    for (const paragraph of block.paragraphs) {
+      for (const line of paragraph.lines) {
+        for (const word of line.words) {
+          const text = word.text.trim();
+          if (!text) continue;
+          const { x0, y0, x1, y1 } = word.bbox;
+          words.push({
+            text,
+            confidence: Math.min(100, Math.max(0, word.confidence)),
+            bbox: { left: clamp(x0 / width), top: clamp(y0 / height), width: clamp((x1 - x0) / width), height: clamp((y1 - y0) / height) },
+          });
+        }
+      }
+    }
+  }
+  return words;
 }
 
 export function createTesseractEngine(options: TesseractEngineOptions = {}): TesseractEngine {
@@ -229,6 +252,7 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
       width: raster.width,
       height: raster.height,
       lines: linesFromTesseract(data, raster.width, raster.height),
+      words: wordsFromTesseract(data, raster.width, raster.height),
       keyValues: [],
       tables: [],
     };

@@ -7,7 +7,7 @@
 // cannot be read is skipped, so the caller always gets the text that could be read.
 
 import type { Block, BoundingBox, RelationshipType } from '@aws-sdk/client-textract';
-import type { BBox, KeyValue, OcrLine, PageResult, Table } from './types.ts';
+import type { BBox, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
 
 type BlockIndex = ReadonlyMap<string, Block>;
 
@@ -33,9 +33,11 @@ export function normalizeBlocks(blocks: readonly Block[], page: number): PageRes
   const index = indexById(own);
   // width/height stay unset: Textract reports only fractions of the page, the pixel size is known
   // to whoever rendered the page.
+  const lineBlocks = lineBlocksInReadingOrder(own, index);
   return {
     page,
-    lines: readLines(own, index),
+    lines: readLines(lineBlocks),
+    words: readWords(lineBlocks, own, index),
     keyValues: readKeyValues(own, index, page),
     tables: readTables(own, index, page),
   };
@@ -136,9 +138,9 @@ function contentText(block: Block, index: BlockIndex): string {
 // ---------------------------------------------------------------------------------------------
 // Lines
 
-function readLines(blocks: readonly Block[], index: BlockIndex): OcrLine[] {
+function readLines(lineBlocks: readonly Block[]): OcrLine[] {
   const lines: OcrLine[] = [];
-  for (const block of lineBlocksInReadingOrder(blocks, index)) {
+  for (const block of lineBlocks) {
     if (!block.Text) continue;
     lines.push({
       text: block.Text,
@@ -147,6 +149,24 @@ function readLines(blocks: readonly Block[], index: BlockIndex): OcrLine[] {
     });
   }
   return lines;
+}
+
+/**
+ * Words in the order of their lines (reading order), then any WORD no line lists, so a
+ * searchable PDF carries every word Textract found exactly once.
+ */
+function readWords(lineBlocks: readonly Block[], blocks: readonly Block[], index: BlockIndex): OcrWord[] {
+  const ordered = new Set<Block>();
+  for (const line of lineBlocks) {
+    for (const child of related(line, 'CHILD', index)) if (child.BlockType === 'WORD') ordered.add(child);
+  }
+  for (const block of blocks) if (block.BlockType === 'WORD') ordered.add(block);
+  const words: OcrWord[] = [];
+  for (const block of ordered) {
+    if (!block.Text) continue;
+    words.push({ text: block.Text, confidence: roundConfidence(block.Confidence), bbox: toBBox(block.Geometry?.BoundingBox) });
+  }
+  return words;
 }
 
 /**

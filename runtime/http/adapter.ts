@@ -64,7 +64,7 @@ export function listen<T>(opts: {
 
   function write(res: uWS.HttpResponse, state: { aborted: boolean }, response: OutgoingResponse): void {
     if (state.aborted) return;
-    const body = Buffer.from(response.body);
+    const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
     res.cork(() => {
       res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
       for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);

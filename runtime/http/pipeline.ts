@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyFunction, Context, InvocationEvent, Services } from '../define.ts';
-import { RawJson, Reply } from '../define.ts';
+import { RawBody, RawJson, Reply } from '../define.ts';
 import { errorBody, httpError, toHttpError, type HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { matchRoute, type Route } from '../routes.ts';
@@ -21,7 +21,7 @@ export interface IncomingRequest {
 export interface OutgoingResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  body: string | Buffer;
 }
 
 /** Runs a function as a queued event; provided by the job layer. */
@@ -77,6 +77,9 @@ export function createPipeline(options: PipelineOptions) {
   const documentBodyLimit = Math.ceil((config.maxDocumentBytes * 4) / 3) + 64 * 1024;
 
   function respond(requestId: string, status: number, body: unknown, headers: Record<string, string> = {}): OutgoingResponse {
+    if (body instanceof RawBody) {
+      return { status, headers: { 'content-type': body.contentType, ...headers, 'x-request-id': requestId }, body: body.body };
+    }
     const text = body instanceof RawJson ? body.json : JSON.stringify(body);
     return { status, headers: { 'content-type': JSON_TYPE, ...headers, 'x-request-id': requestId }, body: text };
   }

@@ -79,6 +79,15 @@ describe('normalizeBlocks on real Textract responses', () => {
     assert.deepEqual(result.tables, []);
   });
 
+  test('should keep every WORD once, in line order, with its box', () => {
+    const blocks = fixtureBlocks('test_detect_document_text.json');
+    const result = normalizeBlocks(blocks, 1);
+    assert.equal(result.words.length, blocks.filter((b) => b.BlockType === 'WORD').length);
+    assert.deepEqual(result.words.slice(0, 4).map((w) => w.text), ['Textractor', 'Test', 'Document', 'Page']);
+    assert.equal(result.words.map((w) => w.text).join(' '), result.lines.map((l) => l.text).join(' '));
+    for (const w of result.words) assertInsidePage(w.bbox, w.text);
+  });
+
   test('should lay out the table with a merged header cell as it is printed', () => {
     const result = normalizeBlocks(fixtureBlocks('test_table.json'), 1);
 
@@ -160,7 +169,7 @@ describe('normalizeBlocks on real Textract responses', () => {
 
 describe('normalizeBlocks on odd responses', () => {
   test('should return an empty page for no blocks', () => {
-    assert.deepEqual(normalizeBlocks([], 4), { page: 4, lines: [], keyValues: [], tables: [] });
+    assert.deepEqual(normalizeBlocks([], 4), { page: 4, lines: [], words: [], keyValues: [], tables: [] });
   });
 
   test('should follow the PAGE block order and append lines it does not list', () => {
