@@ -18,7 +18,7 @@ export default defineFunction({
     const body: Health = {
       status: db === 'ok' && queue === 'ok' ? 'ok' : 'degraded',
       version: ctx.config.version,
-      engine: ctx.engine?.name ?? 'none',
+      engine: ctx.engineName,
       db,
       queue,
       worker: {

@@ -30,6 +30,8 @@ export interface Config {
   awsRegion: string;
   engineConcurrency: number;
   textractTps: number;
+  /** TEXTRACT_TPS_<OPERATION> overrides, keyed by the operation name upper-cased without separators. */
+  textractTpsByOperation: Record<string, number>;
   syncTimeoutMs: number;
   maxDocumentBytes: number;
   maxPages: number;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     engineConcurrency: int(env, 'ENGINE_CONCURRENCY', 64, 1),
     textractTps: int(env, 'TEXTRACT_TPS', 10),
+    textractTpsByOperation: operationQuotas(env),
     syncTimeoutMs: int(env, 'SYNC_TIMEOUT_MS', 60_000, 100),
     maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 10 * 1024 * 1024, 1),
     maxPages: int(env, 'MAX_PAGES', 100, 1),
@@ -88,6 +91,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
     version: env.npm_package_version ?? '0.1.0',
   };
+}
+
+// TEXTRACT_TPS_ANALYZE_EXPENSE and TEXTRACT_TPS_ANALYZEEXPENSE both name AnalyzeExpense: the key
+// drops separators and case, so any spelling of the operation works.
+const OPERATION_QUOTA = /^TEXTRACT_TPS_([A-Z0-9_]+)$/i;
+
+function operationQuotas(env: NodeJS.ProcessEnv): Record<string, number> {
+  const quotas: Record<string, number> = {};
+  for (const name of Object.keys(env)) {
+    const match = OPERATION_QUOTA.exec(name);
+    if (match && env[name] !== '') quotas[operationKey(match[1]!)] = int(env, name, 0);
+  }
+  return quotas;
+}
+
+export function operationKey(operation: string): string {
+  return operation.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+}
+
+/** The account's TPS for one Textract operation: its own setting, else TEXTRACT_TPS. */
+export function operationTps(config: Pick<Config, 'textractTps' | 'textractTpsByOperation'>, operation: string): number {
+  return config.textractTpsByOperation[operationKey(operation)] ?? config.textractTps;
 }
 
 export function cpuCount(): number {

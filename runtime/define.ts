@@ -2,7 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import type { TextractClient } from '@aws-sdk/client-textract';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
-import type { RateLimiter, Semaphore } from './engines/gate.ts';
+import type { OperationRates, Semaphore } from './engines/gate.ts';
 import type { OcrEngine } from './engines/types.ts';
 import type { Logger } from './log.ts';
 
@@ -47,12 +47,18 @@ export type ProgressReporter = (progress: { pagesDone: number; pageCount: number
 export interface Services {
   config: Config;
   db: Pool;
-  engine: OcrEngine | null;
-  /** Why `engine` is null, in words for the client. */
-  engineUnavailable?: string;
+  /** What documents run on: 'textract', the local engine's name, or 'none'. */
+  engineName: string;
+  /** Set when the service runs on Amazon Textract. */
   textract: TextractClient | null;
-  /** Admission to the engine: in-flight cap and this process's share of the Textract rate. */
-  gate: { slots: Semaphore; rate: RateLimiter };
+  /** Set when the service OCRs locally. */
+  localEngine: OcrEngine | null;
+  /** Why neither engine is available, in words for the client. */
+  engineUnavailable?: string;
+  /** Admission to the engine: in-flight cap, and each Textract operation's cluster-wide rate. */
+  gate: { slots: Semaphore; rates: OperationRates };
+  /** Every function of the route table, by name (stored results are rendered by their function). */
+  functions: ReadonlyMap<string, FunctionSpec<any, any>>;
   queue: QueueApi | null;
   workerId: string;
   startedAt: number;
@@ -67,8 +73,8 @@ export interface Context extends Services {
   invocation: 'sync' | 'event';
   jobId?: string;
   progress: ProgressReporter;
-  /** Queued runs: the consumer paid the first Textract token before fetching the job. */
-  rateCredit?: { take(): boolean };
+  /** Queued runs: the consumer paid the first Textract token (of the job's operation) before fetching the job. */
+  rateCredit?: { take(operation: string): boolean };
 }
 
 /** What the event path needs from the queue; implemented by runtime/queue. */

@@ -1,12 +1,38 @@
 import { ErrorResponse } from '../schemas/common.ts';
-import { OcrJsonBody } from '../schemas/ocr.ts';
 import { Job } from '../schemas/job.ts';
+import { isDocumentFunction } from './document-functions/define.ts';
 import type { Route } from './routes.ts';
 
 // The OpenAPI document is generated from the same route table and typebox schemas that the
-// runtime validates with, so the published contract cannot drift from the code.
+// runtime validates with, so the published contract cannot drift from the code. A document
+// function's options are read from its schema: every one is a query parameter, a multipart text
+// part and a JSON field, whatever the function.
 
 const DOCUMENT_TYPES = ['application/pdf', 'image/png', 'image/jpeg', 'image/tiff', 'application/octet-stream'];
+
+// A document function's result and a stored result can be asked for in these (format=, Accept).
+const FORMAT_TYPES = ['text/plain', 'text/markdown', 'text/html', 'text/csv'];
+
+function rendersFormats(fn: Route['fn']): boolean {
+  return isDocumentFunction(fn) || Boolean((fn.schema.query as { properties?: Record<string, unknown> } | undefined)?.properties?.format);
+}
+
+/**
+ * In a query string or a multipart part an option is text: lists are comma-separated (or a JSON
+ * array), structured values are JSON.
+ */
+function asText(schema: Record<string, unknown>): Record<string, unknown> {
+  if (schema.type === 'array') {
+    const items = schema.items as Record<string, unknown> | undefined;
+    const structured = items?.type === 'object';
+    return {
+      type: 'string',
+      description: `${schema.description ? `${schema.description} ` : ''}${structured ? 'A JSON array' : 'Comma-separated, or a JSON array'}${items && !structured ? ` of ${JSON.stringify(items)}` : ''}.`,
+    };
+  }
+  if (schema.type === 'object') return { type: 'string', description: `${schema.description ?? ''} JSON.`.trim() };
+  return schema;
+}
 
 const errorResponse = (description: string) => ({
   description,
@@ -23,6 +49,10 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     for (const [name, schema] of Object.entries(params?.properties ?? {})) {
       parameters.push({ name, in: 'path', required: true, schema });
     }
+    const query = fn.schema.query as { properties?: Record<string, unknown> } | undefined;
+    for (const [name, schema] of Object.entries(query?.properties ?? {})) {
+      parameters.push({ name, in: 'query', schema });
+    }
     const operation: Record<string, unknown> = {
       operationId: route.invocation === 'event' ? `${fn.name}Async` : fn.name,
       summary: route.invocation === 'event' ? `${fn.summary ?? fn.name} Queued: answers 202 with a Job.` : fn.summary,
@@ -31,16 +61,12 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     };
     const responses = operation.responses as Record<string, unknown>;
     if (fn.input === 'document') {
-      parameters.push(
-        { name: 'features', in: 'query', schema: { type: 'string', example: 'TABLES,FORMS' } },
-        { name: 'filename', in: 'query', schema: { type: 'string' } },
-      );
-      if (route.invocation === 'event') {
-        parameters.push(
-          { name: 'callbackUrl', in: 'query', schema: { type: 'string', format: 'uri' } },
-          { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } },
-        );
+      const options = (fn.schema.body as { properties?: Record<string, Record<string, unknown>> } | undefined)?.properties ?? {};
+      for (const [name, schema] of Object.entries(options)) {
+        if (name === 'callbackUrl' && route.invocation !== 'event') continue;
+        parameters.push({ name, in: 'query', schema: asText(schema) });
       }
+      if (route.invocation === 'event') parameters.push({ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } });
       operation.requestBody = {
         required: true,
         content: {
@@ -48,16 +74,18 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
           'multipart/form-data': {
             schema: {
               type: 'object',
-              properties: {
-                file: { type: 'string', format: 'binary' },
-                features: { type: 'string' },
-                filename: { type: 'string' },
-                callbackUrl: { type: 'string', format: 'uri' },
-              },
+              properties: { file: { type: 'string', format: 'binary' }, ...Object.fromEntries(Object.entries(options).map(([n, sc]) => [n, asText(sc)])) },
               required: ['file'],
             },
           },
-          'application/json': { schema: OcrJsonBody },
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: { document: { type: 'string', contentEncoding: 'base64', description: 'The document, base64-encoded.' }, ...options },
+              required: ['document'],
+              additionalProperties: false,
+            },
+          },
         },
       };
       responses['400'] = errorResponse('BAD_REQUEST or VALIDATION_FAILED');
@@ -70,7 +98,13 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       responses['202'] = { description: 'Accepted: the job is stored and queued.', content: { 'application/json': { schema: Job } } };
       responses['200'] = { description: 'The job first created with this Idempotency-Key.', content: { 'application/json': { schema: Job } } };
     } else {
-      responses[String(fn.options?.status ?? 200)] = { description: 'OK', content: { 'application/json': { schema: fn.schema.response } } };
+      responses[String(fn.options?.status ?? 200)] = {
+        description: 'OK',
+        content: {
+          'application/json': { schema: fn.schema.response },
+          ...(rendersFormats(fn) ? Object.fromEntries(FORMAT_TYPES.map((t) => [t, { schema: { type: 'string' } }])) : {}),
+        },
+      };
       if (fn.input === 'document') {
         responses['422'] = errorResponse('UNPROCESSABLE_DOCUMENT');
         responses['502'] = errorResponse('UPSTREAM_ERROR');

@@ -1,9 +1,11 @@
 import { routes as routeConfig } from '../functions.config.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, operationTps } from './config.ts';
 import type { Services } from './define.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
-import { RateLimiter, Semaphore } from './engines/gate.ts';
+import { OperationRates, RateLimiter, Semaphore } from './engines/gate.ts';
+import * as q from './db/queries.ts';
+import { laneOf, lanesOf } from './queue/lanes.ts';
 import { pgTokenBucket } from './db/rate-bucket.ts';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
@@ -36,33 +38,36 @@ async function main(): Promise<void> {
 
   const db = createPool(config.databaseUrl, 10);
   await migrate(db);
-  const boss = await startBoss(config, config.databaseUrl);
-  const rate = createRateLimiter(config, db, log);
-  const selection = await selectEngine(config, log, { paceRetry: () => rate.acquire({ priority: 'event' }) });
+  const routes = buildRoutes(routeConfig);
+  const functions = new Map(routes.map((r) => [r.fn.name, r.fn]));
+  const rates = new OperationRates((operation) => createRateLimiter(config, operation, db, log));
+  const selection = await selectEngine(config, log, { paceRetry: (operation) => rates.for(operation).acquire({ priority: 'event' }) });
+  // Jobs of a local engine call nothing metered: one lane. On Textract, a lane per operation.
+  const lanes = selection.textract ? lanesOf(functions.values()) : lanesOf([]);
+  const operations = lanes.flatMap((l) => (l.operation ? [l.operation] : []));
+  if (operations.length) await db.query(q.ensureQuotaRows(operations));
+  const boss = await startBoss(config, config.databaseUrl, db, lanesOf(functions.values()).map((l) => l.queue));
   const startedAt = Date.now();
   let server: Awaited<ReturnType<typeof listen>> | undefined;
 
   const services: Services = {
     config,
     db,
-    engine: selection.engine,
-    engineUnavailable: selection.unavailable,
+    engineName: selection.name,
     textract: selection.textract,
-    gate: {
-      slots: new Semaphore(config.engineConcurrency),
-      // The cluster-wide quota split evenly; the queue layer rebalances it as workers come and go.
-      rate,
-    },
+    localEngine: selection.local,
+    engineUnavailable: selection.unavailable,
+    gate: { slots: new Semaphore(config.engineConcurrency), rates },
+    functions,
     queue: { health: async () => (await db.query(`SELECT 1 FROM pgboss.version`)).rowCount === 1 },
     workerId,
     startedAt,
     inFlight: () => server?.inFlight() ?? 0,
   };
 
-  const routes = buildRoutes(routeConfig);
-  const functions = new Map(routes.map((r) => [r.fn.name, r.fn]));
   const presence = await startPresence({ db, boss, config, workerId, log });
-  const pipeline = createPipeline({ routes, services, log, invokeEvent: createSubmitter({ db, boss, config }) });
+  const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
+  const pipeline = createPipeline({ routes, services, log, invokeEvent: submit });
   const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);
   const webServer = await listen({
     pipeline,
@@ -77,11 +82,11 @@ async function main(): Promise<void> {
     const jobId = /"jobId":"([^"]+)"/.exec(payload)?.[1];
     if (jobId) webServer.publish(jobTopic(jobId), payload);
   });
-  const consumer = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency });
-  listener.on(CHANNEL_WAKE, () => consumer.wake());
+  const consumer = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes });
+  listener.on(CHANNEL_WAKE, (queue) => consumer.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.
-  if (config.callbackSecret) await startCallbackSender({ db, boss, config, log });
-  log.info({ port: server.port, engine: selection.engine?.name ?? 'none' }, 'worker ready');
+  if (config.callbackSecret) await startCallbackSender({ db, functions, boss, config, log });
+  log.info({ port: server.port, engine: selection.name }, 'worker ready');
   process.send?.({ type: 'ready', workerId, port: server.port });
 
   let stopping = false;
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
     await presence.stop();
     await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
     await listener.close();
-    await selection.engine?.close().catch(() => {});
+    await selection.close().catch(() => {});
     await db.end().catch(() => {});
     log.info('stopped');
     process.exit(0);
@@ -110,11 +115,12 @@ async function main(): Promise<void> {
 // jitter alone. Half a second of burst keeps any instant well inside Textract's own bucket.
 const QUOTA_HEADROOM = 0.97;
 
-function createRateLimiter(config: Config, db: Pool, log: Logger): RateLimiter {
-  if (config.textractTps <= 0) return new RateLimiter(null, 0);
-  const perSecond = config.textractTps * QUOTA_HEADROOM;
-  return new RateLimiter(pgTokenBucket(db, perSecond, Math.max(1, perSecond / 2)), perSecond, (err) =>
-    log.warn({ err }, 'Textract rate bucket unavailable; retrying'),
+function createRateLimiter(config: Config, operation: string, db: Pool, log: Logger): RateLimiter {
+  const tps = operationTps(config, operation);
+  if (tps <= 0) return new RateLimiter(null, 0);
+  const perSecond = tps * QUOTA_HEADROOM;
+  return new RateLimiter(pgTokenBucket(db, operation, perSecond, Math.max(1, perSecond / 2)), perSecond, (err) =>
+    log.warn({ err, operation }, 'Textract rate bucket unavailable; retrying'),
   );
 }
 

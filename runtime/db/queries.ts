@@ -9,25 +9,41 @@ export interface Query {
 
 // ---- documents and results -------------------------------------------------------------------
 
-export function findCachedResult(sha256: string, features: string, engine: string): Query {
+/** A result key: which document function, with which canonical options, on which engine. */
+export interface ResultKey {
+  fn: string;
+  optionsKey: string;
+  engine: string;
+}
+
+/**
+ * The cached result of a document for one function + options + engine, and whether the document's
+ * bytes are still held (a hit on a document whose bytes were purged stores them again, so its
+ * searchable PDF works for another retention period).
+ */
+export function findCachedResult(sha256: string, key: ResultKey): Query {
   return {
     name: 'find-cached-result',
-    text: `SELECT d.id AS document_id, d.page_count, r.id AS result_id, r.payload, r.created_at
+    text: `SELECT d.id AS document_id, d.page_count, r.id AS result_id, r.payload, r.created_at,
+                  EXISTS (SELECT 1 FROM document_content c WHERE c.document_id = d.id) AS has_content
              FROM documents d JOIN results r ON r.document_id = d.id
-            WHERE d.sha256 = $1 AND r.features = $2 AND r.engine = $3`,
-    values: [sha256, features, engine],
+            WHERE d.sha256 = $1 AND r.function = $2 AND r.options_key = $3 AND r.engine = $4`,
+    values: [sha256, key.fn, key.optionsKey, key.engine],
   };
 }
 
-export function findPageResults(sha256s: string[], features: string, engine: string): Query {
+export function findPageResults(sha256s: string[], key: ResultKey): Query {
   return {
     name: 'find-page-results',
-    text: `SELECT sha256, payload FROM page_results WHERE sha256 = ANY($1) AND features = $2 AND engine = $3`,
-    values: [sha256s, features, engine],
+    text: `SELECT sha256, payload FROM page_results WHERE sha256 = ANY($1) AND function = $2 AND options_key = $3 AND engine = $4`,
+    values: [sha256s, key.fn, key.optionsKey, key.engine],
   };
 }
 
-/** Stores a document (once per content) and its result in one round trip; returns both ids. */
+/**
+ * Stores a document (once per content), its bytes for the retention period (searchable PDF,
+ * queued retries) and its result, in one round trip; returns both ids.
+ */
 export function storeResult(doc: {
   id: string;
   sha256: string;
@@ -35,10 +51,12 @@ export function storeResult(doc: {
   contentType: string;
   bytes: number;
   pageCount: number;
+  content: Uint8Array | null;
   resultId: string;
-  features: string;
-  engine: string;
+  key: ResultKey;
+  options: unknown;
   payload: string;
+  words: string;
   durationMs: number;
 }): Query {
   return {
@@ -48,48 +66,77 @@ export function storeResult(doc: {
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (sha256) DO UPDATE SET page_count = EXCLUDED.page_count
              RETURNING id
+           ), content AS (
+             INSERT INTO document_content (document_id, content)
+             SELECT doc.id, $15 FROM doc WHERE $15::bytea IS NOT NULL
+             ON CONFLICT (document_id) DO NOTHING
            ), res AS (
-             INSERT INTO results (id, document_id, features, engine, payload, duration_ms)
-             SELECT $7, doc.id, $8, $9, $10, $11 FROM doc
-             ON CONFLICT (document_id, features, engine)
-               DO UPDATE SET payload = EXCLUDED.payload, duration_ms = EXCLUDED.duration_ms
+             INSERT INTO results (id, document_id, function, options_key, engine, options, payload, words, duration_ms)
+             SELECT $7, doc.id, $8, $9, $10, $11, $12, $13, $14 FROM doc
+             ON CONFLICT (document_id, function, options_key, engine)
+               DO UPDATE SET payload = EXCLUDED.payload, words = EXCLUDED.words, duration_ms = EXCLUDED.duration_ms
              RETURNING id, created_at
            )
            SELECT doc.id AS document_id, res.id AS result_id, res.created_at FROM doc, res`,
-    values: [doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes, doc.pageCount, doc.resultId, doc.features, doc.engine, doc.payload, doc.durationMs],
+    values: [
+      doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes, doc.pageCount, doc.resultId,
+      doc.key.fn, doc.key.optionsKey, doc.key.engine, JSON.stringify(doc.options), doc.payload, doc.words, doc.durationMs,
+      doc.content,
+    ],
   };
 }
 
-export function storePageResults(rows: { sha256: string; payload: string }[], features: string, engine: string): Query {
+export function storePageResults(rows: { sha256: string; payload: string }[], key: ResultKey): Query {
   return {
-    text: `INSERT INTO page_results (sha256, features, engine, payload)
-           SELECT s, $3, $4, p FROM unnest($1::text[], $2::text[]) AS t(s, p)
+    text: `INSERT INTO page_results (sha256, function, options_key, engine, payload)
+           SELECT s, $3, $4, $5, p FROM unnest($1::text[], $2::text[]) AS t(s, p)
            ON CONFLICT DO NOTHING`,
-    values: [rows.map((r) => r.sha256), rows.map((r) => r.payload), features, engine],
+    values: [rows.map((r) => r.sha256), rows.map((r) => r.payload), key.fn, key.optionsKey, key.engine],
   };
 }
 
-/** The newest result of a document (any feature set), with the document's metadata. */
-export function findDocumentResult(documentId: string): Query {
+const RESULT_COLUMNS = `d.id AS document_id, d.sha256, d.filename, d.content_type, d.bytes, d.page_count,
+                  r.id AS result_id, r.function, r.options, r.engine, r.payload, r.duration_ms, r.created_at`;
+
+/** The newest result of a document (of one function when `fn` is given), with the document's metadata. */
+export function findDocumentResult(documentId: string, fn: string | null): Query {
   return {
     name: 'find-document-result',
-    text: `SELECT d.id AS document_id, d.sha256, d.filename, d.content_type, d.bytes, d.page_count,
-                  r.features, r.engine, r.payload, r.duration_ms, r.created_at
+    text: `SELECT ${RESULT_COLUMNS}
              FROM documents d JOIN results r ON r.document_id = d.id
-            WHERE d.id = $1
+            WHERE d.id = $1 AND ($2::text IS NULL OR r.function = $2)
             ORDER BY r.created_at DESC LIMIT 1`,
-    values: [documentId],
+    values: [documentId, fn],
   };
 }
 
 export function findResultById(resultId: string): Query {
   return {
     name: 'find-result-by-id',
-    text: `SELECT d.id AS document_id, d.sha256, d.filename, d.content_type, d.bytes, d.page_count,
-                  r.features, r.engine, r.payload, r.duration_ms, r.created_at
+    text: `SELECT ${RESULT_COLUMNS}
              FROM results r JOIN documents d ON d.id = r.document_id
             WHERE r.id = $1`,
     values: [resultId],
+  };
+}
+
+/** The words of a result, for include=words and the searchable PDF. */
+export function findResultWords(resultId: string): Query {
+  return { name: 'find-result-words', text: `SELECT words FROM results WHERE id = $1`, values: [resultId] };
+}
+
+/**
+ * What the searchable PDF needs: the document's bytes (while retained) and the words of its newest
+ * result that has them.
+ */
+export function findDocumentForPdf(documentId: string): Query {
+  return {
+    text: `SELECT d.id, d.filename, d.content_type, c.content,
+                  (SELECT r.words FROM results r WHERE r.document_id = d.id AND r.words IS NOT NULL
+                    ORDER BY r.created_at DESC LIMIT 1) AS words
+             FROM documents d LEFT JOIN document_content c ON c.document_id = d.id
+            WHERE d.id = $1`,
+    values: [documentId],
   };
 }
 
@@ -99,7 +146,7 @@ export function ping(): Query {
 
 // ---- jobs ----------------------------------------------------------------------------------
 
-const JOB_COLUMNS = `j.id, j.function, j.status, j.attempts, j.document_id, j.error, j.output, j.callback_url,
+const JOB_COLUMNS = `j.id, j.function, j.queue, j.status, j.attempts, j.document_id, j.error, j.output, j.callback_url,
   j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id`;
 
 /** Documents arriving for a queued job: metadata row once per content, bytes kept until retention. */
@@ -147,6 +194,7 @@ export function releaseIdempotencyKey(key: string): Query {
 export function insertJob(job: {
   id: string;
   fn: string;
+  queue: string;
   input: unknown;
   documentId: string | null;
   idempotencyKey: string | null;
@@ -154,10 +202,10 @@ export function insertJob(job: {
 }): Query {
   return {
     name: 'insert-job',
-    text: `INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url)
-           VALUES ($1, $2, 'queued', $3, $4, $5, $6)
+    text: `INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue)
+           VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7)
            RETURNING id, function, status, attempts, document_id, created_at`,
-    values: [job.id, job.fn, JSON.stringify(job.input), job.documentId, job.idempotencyKey, job.callbackUrl],
+    values: [job.id, job.fn, JSON.stringify(job.input), job.documentId, job.idempotencyKey, job.callbackUrl, job.queue],
   };
 }
 
@@ -227,30 +275,40 @@ export function requeueJob(jobId: string, error: unknown): Query {
 
 // ---- Textract rate -------------------------------------------------------------------------
 
-/** Takes one token from the shared bucket if it holds one; `before` says how full it was. */
-export function takeRateToken(perSecond: number, capacity: number): Query {
+/** The bucket row of each paced operation; created empty, so a fresh cluster starts without burst. */
+export function ensureQuotaRows(operations: string[]): Query {
+  return {
+    text: `INSERT INTO textract_quota (operation, tokens, updated_at)
+           SELECT o, 0, clock_timestamp() FROM unnest($1::text[]) AS o
+           ON CONFLICT (operation) DO NOTHING`,
+    values: [operations],
+  };
+}
+
+/** Takes one token from the operation's shared bucket if it holds one; `before` says how full it was. */
+export function takeRateToken(operation: string, perSecond: number, capacity: number): Query {
   return {
     name: 'take-rate-token',
     text: `WITH b AS (
              SELECT LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8) AS level
-               FROM textract_rate WHERE id = 1 FOR UPDATE
+               FROM textract_quota WHERE operation = $3 FOR UPDATE
            )
-           UPDATE textract_rate SET tokens = CASE WHEN b.level >= 1 THEN b.level - 1 ELSE b.level END,
+           UPDATE textract_quota SET tokens = CASE WHEN b.level >= 1 THEN b.level - 1 ELSE b.level END,
                   updated_at = clock_timestamp()
-             FROM b WHERE id = 1
+             FROM b WHERE operation = $3
            RETURNING b.level >= 1 AS ok, b.level AS before`,
-    values: [perSecond, capacity],
+    values: [perSecond, capacity, operation],
   };
 }
 
-export function returnRateToken(perSecond: number, capacity: number): Query {
+export function returnRateToken(operation: string, perSecond: number, capacity: number): Query {
   return {
     name: 'return-rate-token',
-    text: `UPDATE textract_rate
+    text: `UPDATE textract_quota
               SET tokens = LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8 + 1),
                   updated_at = clock_timestamp()
-            WHERE id = 1`,
-    values: [perSecond, capacity],
+            WHERE operation = $3`,
+    values: [perSecond, capacity, operation],
   };
 }
 
@@ -285,7 +343,7 @@ export function reclaimOrphanedJobs(staleMs: number): Query {
            UPDATE jobs SET status = 'queued', worker_id = NULL,
                   error = '{"code":"WORKER_LOST","message":"The process running this job stopped; it was retried."}'
              FROM orphaned WHERE jobs.id = orphaned.id
-           RETURNING jobs.id, jobs.boss_id`,
+           RETURNING jobs.id, jobs.boss_id, jobs.queue`,
     values: [staleMs],
   };
 }
@@ -302,14 +360,14 @@ export function pruneWorkers(staleMs: number): Query {
  * (expiry), or removed outside the service. Maintenance finishes or re-sends them, so every
  * accepted job reaches a final state.
  */
-export function findStrandedJobs(bossSchema: string, queue: string): Query {
+export function findStrandedJobs(bossSchema: string): Query {
   return {
-    text: `SELECT j.id, j.attempts FROM jobs j
+    text: `SELECT j.id, j.attempts, j.queue FROM jobs j
             WHERE j.status IN ('queued', 'running') AND j.created_at < now() - interval '1 minute'
               AND NOT EXISTS (SELECT 1 FROM ${bossSchema}.job b
-                               WHERE b.name = $1 AND b.id = j.boss_id AND b.state < 'completed')
+                               WHERE b.name = j.queue AND b.id = j.boss_id AND b.state < 'completed')
             LIMIT 500`,
-    values: [queue],
+    values: [],
   };
 }
 

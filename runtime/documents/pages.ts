@@ -106,20 +106,23 @@ export async function inspectDocument(bytes: Uint8Array, kind: DocumentKind, lim
 
 /**
  * The document as single-page documents that Textract's synchronous APIs accept, in page
- * order (page is 1-based). A single-page document is returned as is (same bytes object).
+ * order (page is 1-based); only the `selected` page numbers when given. A single-page document is returned as is (same bytes object).
  * Multi-page PDFs become one PDF per page (vector content kept); multi-page TIFFs become one
  * single-page TIFF per page (directory and image data copied, no re-encoding). Output is
  * deterministic: the same input gives byte-identical pages, so pageSha256 works as a cache key.
  */
-export async function splitPages(bytes: Uint8Array, kind: DocumentKind): Promise<PageInput[]> {
+export async function splitPages(bytes: Uint8Array, kind: DocumentKind, selected?: readonly number[]): Promise<PageInput[]> {
   switch (kind) {
-    case 'pdf':
-      return (await splitPdf(bytes)).map((page, i) => ({ page: i + 1, kind, bytes: page }));
+    case 'pdf': {
+      const numbers = selected ?? Array.from({ length: (await loadPdf(bytes)).doc.getPageCount() }, (_, i) => i + 1);
+      return (await splitPdf(bytes, numbers.map((n) => n - 1))).map((page, i) => ({ page: numbers[i]!, kind, bytes: page }));
+    }
     case 'tiff': {
       const count = tiffPages(bytes).length;
       if (count === 1) return [{ page: 1, kind, bytes }];
+      const numbers = selected ?? Array.from({ length: count }, (_, i) => i + 1);
       try {
-        return Array.from({ length: count }, (_, i) => ({ page: i + 1, kind, bytes: extractTiffPage(bytes, i) }));
+        return numbers.map((n) => ({ page: n, kind, bytes: extractTiffPage(bytes, n - 1) }));
       } catch (cause) {
         if (cause instanceof TiffFormatError) throw unprocessable(`The TIFF image could not be split into pages: ${cause.message}.`, cause);
         throw cause;

@@ -138,17 +138,17 @@ export function pageBox(page: PDFPage): PdfPageBox | null {
 }
 
 /**
- * One single-page PDF per page, in order. pdf-lib's output is a pure function of its input:
+ * One single-page PDF per page (or per page index given), in order. pdf-lib's output is a pure function of its input:
  * create() without metadata writes no dates, save() writes no /ID, and object numbering
  * follows the copy order, so the same page of the same PDF gives the same bytes every time
  * (which the per-page result cache relies on; test/runtime/documents/split.test.ts checks it).
  */
-export async function splitPdf(bytes: Uint8Array): Promise<Uint8Array[]> {
+export async function splitPdf(bytes: Uint8Array, indexes?: readonly number[]): Promise<Uint8Array[]> {
   const { doc, rewritten } = await loadPdf(bytes);
   const count = doc.getPageCount();
   if (count === 1 && !rewritten) return [bytes];
   const pages: Uint8Array[] = [];
-  for (let index = 0; index < count; index++) {
+  for (const index of indexes ?? doc.getPageIndices()) {
     const single = await PDFDocument.create({ updateMetadata: false });
     const [page] = await single.copyPages(doc, [index]);
     single.addPage(page);

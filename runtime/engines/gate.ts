@@ -1,7 +1,7 @@
 import { httpError } from '../errors.ts';
 
-// Admission to the engine: a per-process cap on calls in flight (ENGINE_CONCURRENCY) and this
-// process's share of the cluster-wide Textract rate (TEXTRACT_TPS). Sync requests are served
+// Admission to the engine: a per-process cap on calls in flight (ENGINE_CONCURRENCY) and the
+// cluster-wide Textract rate of each operation (TEXTRACT_TPS, TEXTRACT_TPS_<OPERATION>). Sync requests are served
 // before queued jobs because a client is waiting on the connection; a sync request that would
 // wait past its deadline is refused at once (503 OVERLOADED) instead of piling up.
 
@@ -204,6 +204,32 @@ export class RateLimiter {
     } finally {
       this.pumping = false;
     }
+  }
+}
+
+/**
+ * Textract's quotas are per operation, so each operation has its own limiter (and shared bucket),
+ * made the first time something is paced against it.
+ */
+export class OperationRates {
+  private readonly byOperation = new Map<string, RateLimiter>();
+
+  constructor(private readonly create: (operation: string) => RateLimiter) {}
+
+  for(operation: string): RateLimiter {
+    let limiter = this.byOperation.get(operation);
+    if (!limiter) {
+      limiter = this.create(operation);
+      this.byOperation.set(operation, limiter);
+    }
+    return limiter;
+  }
+
+  /** Callers waiting for a token, across operations. */
+  get waiting(): number {
+    let total = 0;
+    for (const limiter of this.byOperation.values()) total += limiter.waiting;
+    return total;
   }
 }
 

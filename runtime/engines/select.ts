@@ -3,38 +3,50 @@ import type { Config } from '../config.ts';
 import { cpuCount } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createTextractClient, hasAwsCredentialSource } from './textract-client.ts';
-import { createTextractEngine, type TextractEngineOptions } from './textract.ts';
+import { prepareTextractClient, type TextractClientOptions } from './textract.ts';
 import type { OcrEngine } from './types.ts';
 
+/** What this process runs documents on: Amazon Textract, or a local OCR engine. */
 export interface EngineSelection {
-  engine: OcrEngine | null;
+  /** 'textract', the local engine's name, or 'none'. */
+  name: string;
   textract: TextractClient | null;
+  local: OcrEngine | null;
+  /** Why neither is available, in words for the client. */
   unavailable?: string;
+  close(): Promise<void>;
 }
 
 /**
  * OCR_ENGINE=auto picks Textract when it can be reached without guessing (an endpoint or
  * credentials in the environment or ~/.aws), otherwise the local engine.
  */
-export async function selectEngine(config: Config, log: Logger, textractOptions: TextractEngineOptions = {}): Promise<EngineSelection> {
+export async function selectEngine(config: Config, log: Logger, textractOptions: TextractClientOptions = {}): Promise<EngineSelection> {
   const textractConfigured = config.textractEndpoint !== undefined || hasAwsCredentialSource();
   const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'tesseract') : config.ocrEngine;
   if (choice === 'textract') {
-    const textract = createTextractClient(config);
-    return { engine: createTextractEngine(textract, textractOptions), textract };
+    const textract = prepareTextractClient(createTextractClient(config), textractOptions);
+    return { name: 'textract', textract, local: null, close: async () => textract.destroy() };
   }
   try {
     // Loaded on demand: the local engine's WASM is large and Textract deployments never need it.
     const { createTesseractEngine } = await import('./tesseract.ts');
     const poolSize = Math.max(1, Math.floor(cpuCount() / config.workers));
-    return { engine: createTesseractEngine({ poolSize, log }), textract: null };
+    const local = createTesseractEngine({ poolSize, log });
+    return { name: local.name, textract: null, local, close: () => local.close() };
   } catch (err) {
     log.error({ err }, 'local OCR engine failed to load');
     return {
-      engine: null,
+      name: 'none',
       textract: null,
+      local: null,
       unavailable:
         'No OCR engine is available: set TEXTRACT_ENDPOINT, or AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE) with OCR_ENGINE=textract.',
+      close: async () => {},
     };
   }
 }
+
+/** What to tell a client whose function needs Textract while this service runs the local engine. */
+export const TEXTRACT_NEEDED =
+  'set TEXTRACT_ENDPOINT, or AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance role with OCR_ENGINE=textract)';

@@ -7,7 +7,7 @@
 // cannot be read is skipped, so the caller always gets the text that could be read.
 
 import type { Block, BoundingBox, RelationshipType } from '@aws-sdk/client-textract';
-import type { BBox, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
+import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
 
 type BlockIndex = ReadonlyMap<string, Block>;
 
@@ -28,7 +28,7 @@ const MAX_TABLE_SIDE = 1000;
 /** Empty-page bbox for blocks without Geometry: a valid box, so consumers need no null checks. */
 const NO_BOX: BBox = { left: 0, top: 0, width: 0, height: 0 };
 
-export function normalizeBlocks(blocks: readonly Block[], page: number): PageResult {
+export function normalizeBlocks(blocks: readonly Block[], page: number, _options: { features?: readonly Feature[] } = {}): PageResult {
   const own = blocksOfOnePage(blocks);
   const index = indexById(own);
   // width/height stay unset: Textract reports only fractions of the page, the pixel size is known

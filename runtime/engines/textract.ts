@@ -1,9 +1,15 @@
-import { AnalyzeDocumentCommand, DetectDocumentTextCommand, type Block, type TextractClient } from '@aws-sdk/client-textract';
+import {
+  AnalyzeDocumentCommand,
+  DetectDocumentTextCommand,
+  type AnalyzeDocumentCommandOutput,
+  type DetectDocumentTextCommandOutput,
+  type TextractClient,
+} from '@aws-sdk/client-textract';
 import { httpError } from '../errors.ts';
 import { documentInput, useNativeBase64Body } from './textract-body.ts';
 import { useFastOutputParsing } from './textract-output.ts';
 import { normalizeBlocks } from './textract-normalize.ts';
-import type { EngineCallOptions, OcrEngine, PageInput, PageResult } from './types.ts';
+import type { Feature, PageInput, PageResult, QueryInput } from './types.ts';
 
 // Errors that say the document itself is the problem: retrying cannot help, the client must
 // change what it sends.
@@ -17,47 +23,76 @@ const DOCUMENT_ERRORS: Record<string, string> = {
 const ACCOUNT_ERRORS = new Set(['AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException', 'ExpiredTokenException']);
 const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'LimitExceededException']);
 
-export interface TextractEngineOptions {
-  /** Waits for a Textract token; called before each retry the SDK makes on its own. */
-  paceRetry?: () => Promise<void>;
+export interface TextractClientOptions {
+  /** Waits for a token of `operation`'s quota; called before each retry the SDK makes on its own. */
+  paceRetry?: (operation: string) => Promise<void>;
 }
 
-export function createTextractEngine(client: TextractClient, options: TextractEngineOptions = {}): OcrEngine {
+/** Installs the service's request and response handling on a client, once. */
+export function prepareTextractClient(client: TextractClient, options: TextractClientOptions = {}): TextractClient {
   useNativeBase64Body(client);
   useFastOutputParsing(client);
   if (options.paceRetry) paceSdkRetries(client, options.paceRetry);
-  return {
-    name: 'textract',
-    async recognize(page: PageInput, options: EngineCallOptions): Promise<PageResult> {
-      const Document = documentInput(page.bytes);
-      let blocks: Block[] | undefined;
-      try {
-        const output = options.features.length
-          ? await client.send(new AnalyzeDocumentCommand({ Document, FeatureTypes: options.features }), { abortSignal: options.signal })
-          : await client.send(new DetectDocumentTextCommand({ Document }), { abortSignal: options.signal });
-        blocks = output.Blocks;
-      } catch (err) {
-        throw mapTextractError(err, page.page);
-      }
-      return normalizeBlocks(blocks ?? [], page.page);
-    },
-    async close() {
-      client.destroy();
-    },
-  };
+  return client;
+}
+
+/** The Textract operation a command calls: its class name without "Command". */
+export function operationOf(command: { constructor: { name: string } }): string {
+  return command.constructor.name.replace(/Command$/, '');
+}
+
+/**
+ * Sends one command and maps what can go wrong to the service's errors (422 for the document's
+ * fault, 502 after retries, 503 without credentials), naming the pages of the original document.
+ */
+export async function sendTextract<O>(client: TextractClient, command: object, options: { signal?: AbortSignal; pages: readonly number[] }): Promise<O> {
+  try {
+    // Every command of the client is accepted; the caller names the output type it sent for.
+    return (await client.send(command as never, { abortSignal: options.signal })) as O;
+  } catch (err) {
+    throw mapTextractError(err, options.pages);
+  }
+}
+
+/**
+ * DetectDocumentText, or AnalyzeDocument when features are asked for, on one single-page
+ * document: what /ocr needs from Textract.
+ */
+export async function analyzePage(
+  client: TextractClient,
+  page: PageInput,
+  options: { features: Feature[]; queries?: QueryInput[]; signal?: AbortSignal },
+): Promise<PageResult> {
+  const Document = documentInput(page.bytes);
+  const { features } = options;
+  const where = { signal: options.signal, pages: [page.page] };
+  const output = features.length
+    ? await sendTextract<AnalyzeDocumentCommandOutput>(
+        client,
+        new AnalyzeDocumentCommand({
+          Document,
+          FeatureTypes: features,
+          ...(features.includes('QUERIES')
+            ? { QueriesConfig: { Queries: (options.queries ?? []).map((q) => ({ Text: q.text, ...(q.alias ? { Alias: q.alias } : {}) })) } }
+            : {}),
+        }),
+        where,
+      )
+    : await sendTextract<DetectDocumentTextCommandOutput>(client, new DetectDocumentTextCommand({ Document }), where);
+  return normalizeBlocks(output.Blocks ?? [], page.page, { features });
 }
 
 /**
  * The SDK retries throttles and 5xx by itself (maxAttempts 5). Each retry is a Textract call too,
- * so it MUST take a token like the first attempt did, or retries would spend quota the shared
- * bucket has promised elsewhere and turn one throttle into a stream of them.
+ * so it MUST take a token of its operation like the first attempt did, or retries would spend
+ * quota the shared bucket has promised elsewhere and turn one throttle into a stream of them.
  */
-function paceSdkRetries(client: TextractClient, pace: () => Promise<void>): void {
+function paceSdkRetries(client: TextractClient, pace: (operation: string) => Promise<void>): void {
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       const header = (args.request as { headers?: Record<string, string> } | undefined)?.headers?.['amz-sdk-request'];
       const attempt = Number(/attempt=(\d+)/.exec(header ?? '')?.[1] ?? 1);
-      if (attempt > 1) await pace();
+      if (attempt > 1) await pace(String(context.commandName ?? '').replace(/Command$/, ''));
       return next(args);
     },
     // After the retry middleware (which runs each attempt through the rest of the stack).
@@ -65,11 +100,11 @@ function paceSdkRetries(client: TextractClient, pace: () => Promise<void>): void
   );
 }
 
-export function mapTextractError(err: unknown, page: number): unknown {
+export function mapTextractError(err: unknown, pages: readonly number[]): unknown {
   const name = (err as { name?: string })?.name ?? '';
   const detail = (err as { message?: string })?.message ?? '';
   if (name === 'AbortError') return err;
-  const where = `page ${page}`;
+  const where = pages.length === 1 ? `page ${pages[0]}` : `pages ${pages.join(', ')}`;
   if (name in DOCUMENT_ERRORS) {
     return httpError('UNPROCESSABLE_DOCUMENT', `${DOCUMENT_ERRORS[name]} (${where}: ${name}).`, { cause: err });
   }

@@ -1,16 +1,18 @@
 import busboy from 'busboy';
+import type { TSchema } from 'typebox';
 import { httpError } from '../errors.ts';
 import type { UploadedDocument } from '../define.ts';
+import { normaliseJsonOptions, optionsFromText } from './option-values.ts';
 
 // The three forms a document arrives in (API.md "Submitting a document"), reduced to one shape:
-// the bytes plus the option fields, which the function's schema then validates.
+// the bytes plus the option fields, which the function's schema then validates. Which options
+// exist, and how their text reads, comes from that schema alone.
 
 export interface DocumentRequest {
   document: UploadedDocument;
   options: Record<string, unknown>;
 }
 
-const OPTION_FIELDS = ['features', 'filename', 'callbackUrl'] as const;
 const FILE_FIELDS = new Set(['file', 'document']);
 const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 
@@ -19,12 +21,13 @@ export async function parseDocumentRequest(
   body: Buffer,
   query: URLSearchParams,
   maxDocumentBytes: number,
+  optionsSchema: TSchema,
 ): Promise<DocumentRequest> {
-  const fromQuery = optionsFromQuery(query);
+  const fromQuery = optionsFromText(optionsSchema, collect(query), 'query');
   const type = contentType.split(';')[0]!.trim().toLowerCase();
   let parsed: DocumentRequest;
-  if (type === 'application/json') parsed = parseJson(body);
-  else if (type === 'multipart/form-data') parsed = await parseMultipart(contentType, body);
+  if (type === 'application/json') parsed = parseJson(body, optionsSchema);
+  else if (type === 'multipart/form-data') parsed = await parseMultipart(contentType, body, optionsSchema);
   else parsed = { document: { bytes: body }, options: {} };
 
   if (parsed.document.bytes.length === 0) {
@@ -38,23 +41,17 @@ export async function parseDocumentRequest(
   return { document: parsed.document, options };
 }
 
-function optionsFromQuery(query: URLSearchParams): Record<string, unknown> {
-  const options: Record<string, unknown> = {};
-  for (const field of OPTION_FIELDS) {
-    const value = query.get(field);
-    if (value !== null) options[field] = field === 'features' ? splitFeatures(value) : value;
+function collect(entries: Iterable<[string, string]>): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const [name, value] of entries) {
+    const list = values.get(name);
+    if (list) list.push(value);
+    else values.set(name, [value]);
   }
-  return options;
+  return values;
 }
 
-export function splitFeatures(value: string): string[] {
-  return value
-    .split(',')
-    .map((f) => f.trim().toUpperCase())
-    .filter(Boolean);
-}
-
-function parseJson(body: Buffer): DocumentRequest {
+function parseJson(body: Buffer, optionsSchema: TSchema): DocumentRequest {
   let value: unknown;
   try {
     value = JSON.parse(body.toString('utf8'));
@@ -77,14 +74,10 @@ function parseJson(body: Buffer): DocumentRequest {
   if (!BASE64.test(payload) || payload.length % 4 === 1) {
     throw httpError('BAD_REQUEST', '"document" is not valid base64.');
   }
-  if (typeof options.features === 'string') options.features = splitFeatures(options.features);
-  else if (Array.isArray(options.features)) {
-    options.features = options.features.map((f) => (typeof f === 'string' ? f.trim().toUpperCase() : f));
-  }
-  return { document: { bytes: Buffer.from(payload, 'base64') }, options };
+  return { document: { bytes: Buffer.from(payload, 'base64') }, options: normaliseJsonOptions(optionsSchema, options) };
 }
 
-function parseMultipart(contentType: string, body: Buffer): Promise<DocumentRequest> {
+function parseMultipart(contentType: string, body: Buffer, optionsSchema: TSchema): Promise<DocumentRequest> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -93,8 +86,8 @@ function parseMultipart(contentType: string, body: Buffer): Promise<DocumentRequ
       reject(httpError('BAD_REQUEST', 'The multipart body has no valid boundary.'));
       return;
     }
-    const options: Record<string, unknown> = {};
-    const features: string[] = [];
+    const fields: [string, string][] = [];
+    let filename: string | undefined;
     let document: UploadedDocument | undefined;
     let failed = false;
     const fail = (message: string) => {
@@ -113,14 +106,10 @@ function parseMultipart(contentType: string, body: Buffer): Promise<DocumentRequ
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         document = { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
-        if (info.filename && options.filename === undefined) options.filename = info.filename;
+        filename ??= info.filename || undefined;
       });
     });
-    parser.on('field', (name, value) => {
-      if (name === 'features') features.push(...splitFeatures(value));
-      else if (name === 'filename' || name === 'callbackUrl') options[name] = value;
-      else options[name] = value; // unknown fields are reported by the schema check
-    });
+    parser.on('field', (name, value) => fields.push([name, value]));
     parser.on('error', () => fail('The multipart body is malformed.'));
     parser.on('partsLimit', () => fail('The multipart body has too many parts.'));
     parser.on('close', () => {
@@ -129,8 +118,14 @@ function parseMultipart(contentType: string, body: Buffer): Promise<DocumentRequ
         fail('The multipart body has no file part named "file" (or "document").');
         return;
       }
-      if (features.length) options.features = features;
-      resolve({ document, options });
+      try {
+        const options = optionsFromText(optionsSchema, collect(fields), 'body');
+        // The file part's own name is the filename unless a "filename" part says otherwise.
+        if (filename !== undefined && options.filename === undefined) options.filename = filename;
+        resolve({ document, options });
+      } catch (err) {
+        reject(err);
+      }
     });
     parser.end(body);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Type from 'typebox';
 import type { AnyFunction, Context, InvocationEvent, Services } from '../define.ts';
 import { RawBody, RawJson, Reply } from '../define.ts';
 import { errorBody, httpError, toHttpError, type HttpError } from '../errors.ts';
@@ -48,6 +49,7 @@ export interface Prepared {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const NO_OPTIONS = Type.Object({}, { additionalProperties: false });
 const MAX_JSON_BODY = 1024 * 1024;
 
 export interface PipelineOptions {
@@ -122,7 +124,13 @@ export function createPipeline(options: PipelineOptions) {
     };
     const input = target.fn.input ?? 'none';
     if (input === 'document') {
-      const parsed = await parseDocumentRequest(request.headers['content-type'] ?? '', body, request.query, config.maxDocumentBytes);
+      const parsed = await parseDocumentRequest(
+        request.headers['content-type'] ?? '',
+        body,
+        request.query,
+        config.maxDocumentBytes,
+        target.fn.schema.body ?? NO_OPTIONS,
+      );
       event.document = parsed.document;
       event.body = target.body ? target.body(parsed.options, 'body') : parsed.options;
     } else if (input === 'json') {

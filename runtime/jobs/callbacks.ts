@@ -1,12 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
-import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_QUEUE } from '../queue/boss.ts';
 import { hostAllowed } from './callback-url.ts';
-import { jobJson, type JobRow } from './job-json.ts';
+import { jobJson, type JobReader, type JobRow } from './job-json.ts';
 
 // Final job states are POSTed to the job's callbackUrl. Deliveries are pg-boss jobs of their own,
 // so they survive restarts and retry with backoff until the receiver answers 2xx.
@@ -17,7 +16,7 @@ export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export async function startCallbackSender(deps: { db: Pool; boss: PgBoss; config: Config; log: Logger }): Promise<void> {
+export async function startCallbackSender(deps: JobReader & { boss: PgBoss; config: Config; log: Logger }): Promise<void> {
   const { db, boss, config, log } = deps;
   await boss.work<{ jobId: string }>(CALLBACK_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
     for (const delivery of jobs) {
@@ -29,7 +28,7 @@ export async function startCallbackSender(deps: { db: Pool; boss: PgBoss; config
         log.warn({ jobId: row.id, host: url.hostname }, 'callback host no longer allowed; not sent');
         continue;
       }
-      const body = await jobJson(db, row);
+      const body = await jobJson(deps, row);
       const res = await fetch(url, {
         method: 'POST',
         headers: {

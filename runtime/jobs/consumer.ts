@@ -1,98 +1,108 @@
 import type PgBoss from 'pg-boss';
+import type { RateLimiter } from '../engines/gate.ts';
 import type { Logger } from '../log.ts';
-import { INVOKE_QUEUE } from '../queue/boss.ts';
+import type { Lane } from '../queue/lanes.ts';
 import { runJob, type RunDeps } from './run.ts';
 
 // pg-boss 10's work() sleeps at least 0.5 s between fetches and knows nothing of engine
-// capacity, so the consumer is our own: it fetches only when the engine could start a call now
-// (a free slot and a Textract token, which it takes on the job's behalf), and sleeps on a NOTIFY
-// wake-up rather than a poll, so an idle queue picks a new job up within milliseconds.
+// capacity, so the consumer is our own. Jobs wait in the queue of the Textract operation their
+// first call uses (a lane); each lane's loop fetches only when the engine could start that call
+// now (a free slot and a token of that operation's quota, which it takes on the job's behalf),
+// and sleeps on a NOTIFY wake-up rather than a poll, so an idle queue picks a new job up within
+// milliseconds. A burst for one operation never holds up another whose quota is free.
 
 const IDLE_POLL_MS = 2_000;
 
 export interface Consumer {
-  wake(): void;
+  /** Wakes the lane of `queue`, or every lane when it is empty or unknown. */
+  wake(queue?: string): void;
   running(): number;
   /** Stops fetching; waits for running jobs up to timeoutMs, then aborts them (they are retried). */
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: number }): Consumer {
+export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: number; lanes: readonly Lane[] }): Consumer {
   const { services, boss, log } = deps;
-  const { slots, rate } = services.gate;
+  const { slots } = services.gate;
   const shutdown = new AbortController();
   // Ends a wait for a Textract token when the process stops; running jobs keep theirs.
   const stopFetching = new AbortController();
   let stopping = false;
   let inFlight = 0;
-  let wakeUp: (() => void) | null = null;
-  let woken = false;
   const idle = new Set<() => void>();
+  const alarms = new Map<string, Alarm>();
 
-  const wake = () => {
-    woken = true;
-    wakeUp?.();
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken) {
-        woken = false;
-        return resolve();
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        woken = false;
-        resolve();
-      }
-      wakeUp = done;
-    });
-
-  const loop = async () => {
+  const runLane = async (lane: Lane, alarm: Alarm) => {
+    const rate: RateLimiter | null = lane.operation ? services.gate.rates.for(lane.operation) : null;
+    // An idle lane probes without paying first (a token taken and given back every poll would be
+    // two queries for nothing); only the job that ends the idleness waits for its token claimed.
+    let idleLane = true;
     while (!stopping) {
       const room = Math.min(deps.maxInFlight - inFlight, slots.free);
       if (room <= 0) {
         // Our own jobs wake us when they finish; slots held by sync requests do not, so look again soon.
-        await sleep(inFlight < deps.maxInFlight ? 50 : IDLE_POLL_MS);
+        await alarm.sleep(inFlight < deps.maxInFlight ? 50 : IDLE_POLL_MS);
         continue;
       }
-      const limited = rate.limited;
-      // Pay the token before fetching, so a job never sits claimed while it waits for the rate.
-      if (limited) {
+      const limited = rate?.limited ?? false;
+      // Pay the token before fetching, so in a backlog a job never sits claimed while it waits for the rate.
+      const prepaid = limited && !idleLane;
+      if (prepaid) {
         try {
-          await rate.acquire({ priority: 'event', signal: stopFetching.signal });
+          await rate!.acquire({ priority: 'event', signal: stopFetching.signal });
         } catch {
           continue; // stopping
         }
       }
       let jobs: PgBoss.JobWithMetadata<{ jobId: string }>[] = [];
       try {
-        jobs = await boss.fetch<{ jobId: string }>(INVOKE_QUEUE, { batchSize: limited ? 1 : room, includeMetadata: true });
+        jobs = await boss.fetch<{ jobId: string }>(lane.queue, { batchSize: limited ? 1 : room, includeMetadata: true });
       } catch (err) {
-        log.warn({ err }, 'queue fetch failed');
+        log.warn({ err, queue: lane.queue }, 'queue fetch failed');
       }
+      idleLane = jobs.length === 0;
       if (jobs.length === 0) {
-        if (limited) rate.refund();
-        await sleep(IDLE_POLL_MS);
+        if (prepaid) rate!.refund();
+        await alarm.sleep(IDLE_POLL_MS);
         continue;
+      }
+      if (limited && !prepaid) {
+        try {
+          await rate!.acquire({ priority: 'event', signal: stopFetching.signal });
+        } catch {
+          // Stopping: the claimed job goes back to the queue at once.
+          await boss.fail(lane.queue, jobs[0]!.id, { code: 'SHUTDOWN' }).catch(() => {});
+          continue;
+        }
       }
       for (const job of jobs) {
         let credit = limited && job === jobs[0];
+        const take = (operation: string) => (credit && operation === lane.operation ? !(credit = false) : false);
         inFlight++;
-        runJob(job, { ...deps, shutdown: shutdown.signal }, { take: () => (credit ? !(credit = false) : false) })
+        runJob(job, { ...deps, shutdown: shutdown.signal }, { take })
           .catch((err) => log.error({ err, bossId: job.id }, 'job bookkeeping failed; the queue will deliver it again'))
           .finally(() => {
-            // An unused token (a cache hit) goes back for the next job.
-            if (credit) rate.refund();
+            // An unused token (a cache hit, or a first call of another operation) goes back.
+            if (credit) rate!.refund();
             inFlight--;
             if (inFlight === 0) for (const notify of idle) notify();
-            wake();
+            // A finished job frees room for every lane.
+            for (const a of alarms.values()) a.ring();
           });
       }
     }
   };
-  const loopDone = loop().catch((err) => log.fatal({ err }, 'consumer loop crashed'));
+
+  const loops = deps.lanes.map((lane) => {
+    const alarm = new Alarm();
+    alarms.set(lane.queue, alarm);
+    return runLane(lane, alarm).catch((err) => log.fatal({ err, queue: lane.queue }, 'consumer loop crashed'));
+  });
+  const wake = (queue?: string) => {
+    const one = queue ? alarms.get(queue) : undefined;
+    if (one) one.ring();
+    else for (const a of alarms.values()) a.ring();
+  };
 
   return {
     wake,
@@ -101,7 +111,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       stopping = true;
       stopFetching.abort();
       wake();
-      await loopDone;
+      await Promise.all(loops);
       if (inFlight > 0) {
         const drained = await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(false), timeoutMs);
@@ -118,4 +128,32 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       }
     },
   };
+}
+
+/** A sleep that a wake-up ends early; a wake-up while awake is remembered for the next sleep. */
+class Alarm {
+  private woken = false;
+  private wakeUp: (() => void) | null = null;
+
+  ring(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.woken) {
+        this.woken = false;
+        return resolve();
+      }
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        this.woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
 }

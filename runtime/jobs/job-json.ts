@@ -1,9 +1,16 @@
+import type { AnyFunction } from '../define.ts';
 import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
-import { storedResultJson } from '../ocr/stored.ts';
+import { storedResultJson, type StoredResultRow } from '../document-functions/stored.ts';
 
-// The Job shape of API.md, from a `jobs` row. A succeeded OCR job's result is the stored
+// The Job shape of API.md, from a `jobs` row. A succeeded document job's result is the stored
 // result, spliced in as JSON text.
+
+/** What reading a job's result needs: the database, and the functions that render stored results. */
+export interface JobReader {
+  db: Pool;
+  functions: ReadonlyMap<string, AnyFunction>;
+}
 
 export interface JobRow {
   id: string;
@@ -50,15 +57,12 @@ export function jobFields(row: JobRow, links?: JobLinks): Record<string, unknown
   return job;
 }
 
-export async function jobJson(db: Pool, row: JobRow, links?: JobLinks): Promise<string> {
+export async function jobJson(reader: JobReader, row: JobRow, links?: JobLinks): Promise<string> {
   const head = JSON.stringify(jobFields(row, links));
   if (row.status !== 'succeeded') return head;
   if (row.result_id) {
-    const result = (await db.query(q.findResultById(row.result_id))).rows[0];
-    if (result) {
-      const cached = (row.output as { cached?: boolean } | null)?.cached ?? false;
-      return `${head.slice(0, -1)},"result":${storedResultJson(result, cached)}}`;
-    }
+    const result = await jobResult(reader, row);
+    if (result) return `${head.slice(0, -1)},"result":${result.json}}`;
   }
   if (row.output !== null && row.output !== undefined) return `${head.slice(0, -1)},"result":${JSON.stringify(row.output)}}`;
   return head;
@@ -83,4 +87,13 @@ export function linksFor(headers: Record<string, string>, jobId: string): JobLin
     statusUrl: `${secure ? 'https' : 'http'}://${host}/ocr/jobs/${jobId}`,
     eventsUrl: `${secure ? 'wss' : 'ws'}://${host}/ws?jobId=${jobId}`,
   };
+}
+
+/** A succeeded job's stored result, as its function answers it, with the row it came from. */
+export async function jobResult(reader: JobReader, row: JobRow): Promise<{ json: string; row: StoredResultRow } | null> {
+  if (!row.result_id) return null;
+  const result = (await reader.db.query(q.findResultById(row.result_id))).rows[0] as StoredResultRow | undefined;
+  if (!result) return null;
+  const cached = (row.output as { cached?: boolean } | null)?.cached ?? false;
+  return { json: storedResultJson(result, reader.functions, cached), row: result };
 }

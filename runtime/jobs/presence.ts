@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import type { Logger } from '../log.ts';
-import { BOSS_SCHEMA, INVOKE_QUEUE } from '../queue/boss.ts';
+import { BOSS_SCHEMA } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
 import { jobEvent } from './job-json.ts';
 
@@ -26,10 +26,10 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
     await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
   };
   const sweep = async () => {
-    const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string }[];
+    const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string }[];
     for (const job of reclaimed) {
       log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
-      await boss.fail(INVOKE_QUEUE, job.boss_id, { code: 'WORKER_LOST' });
+      await boss.fail(job.queue, job.boss_id, { code: 'WORKER_LOST' });
       await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: job.id, status: 'queued', document_id: null, error: { code: 'WORKER_LOST', message: 'The process running this job stopped; it was retried.' }, attempts: 0 })));
     }
   };
@@ -42,14 +42,14 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
         const purged = await client.query(q.purgeDocumentContent(config.documentRetentionHours));
         await client.query(q.expireIdempotencyKeys());
         await client.query(q.pruneWorkers(STALE_MS));
-        const stranded = (await client.query(q.findStrandedJobs(BOSS_SCHEMA, INVOKE_QUEUE))).rows as { id: string; attempts: number }[];
+        const stranded = (await client.query(q.findStrandedJobs(BOSS_SCHEMA))).rows as { id: string; attempts: number; queue: string }[];
         for (const job of stranded) {
           if (job.attempts > config.jobRetryLimit) {
             const failed = (await client.query(q.failStrandedJob(job.id))).rows[0];
             if (failed) await client.query(q.notify(CHANNEL_JOB, jobEvent(failed)));
             continue;
           }
-          const bossId = await boss.send(INVOKE_QUEUE, { jobId: job.id });
+          const bossId = await boss.send(job.queue, { jobId: job.id });
           if (bossId) await client.query(q.requeueStrandedJob(job.id, bossId));
         }
         if (purged.rowCount || stranded.length) log.info({ purgedDocuments: purged.rowCount, stranded: stranded.length }, 'maintenance');

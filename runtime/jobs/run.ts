@@ -5,7 +5,7 @@ import { inTransaction } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError, toHttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { CALLBACK_QUEUE, INVOKE_QUEUE, inTx } from '../queue/boss.ts';
+import { CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
 import { jobEvent } from './job-json.ts';
 import type { JobInput } from './submit.ts';
@@ -30,7 +30,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   const claimed = (await db.query(q.startJob(jobId, services.workerId, job.id))).rows[0];
   if (!claimed) {
     // Finished already (a duplicate delivery after a reclaim): just settle the queue entry.
-    await boss.complete(INVOKE_QUEUE, job.id);
+    await boss.complete(job.name, job.id);
     return;
   }
   await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: claimed.document_id, error: null, attempts: claimed.attempts })));
@@ -56,7 +56,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       const finished = (
         await client.query(q.finishJob({ id: jobId, status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null }))
       ).rows[0];
-      await boss.complete(INVOKE_QUEUE, job.id, {}, inTx(client));
+      await boss.complete(job.name, job.id, {}, inTx(client));
       if (!finished) return;
       if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
       await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
@@ -72,7 +72,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       else jobLog.info({ code: error.code }, 'job failed');
       await inTransaction(db, async (client) => {
         const finished = (await client.query(q.finishJob({ id: jobId, status: 'failed', documentId: null, resultId: null, output: null, error: summary }))).rows[0];
-        await boss.complete(INVOKE_QUEUE, job.id, {}, inTx(client));
+        await boss.complete(job.name, job.id, {}, inTx(client));
         if (!finished) return;
         if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
         await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
@@ -81,7 +81,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       jobLog.warn({ code: error.code, retryCount: job.retryCount, shuttingDown }, 'job will be retried');
       await inTransaction(db, async (client) => {
         await client.query(q.requeueJob(jobId, summary));
-        await boss.fail(INVOKE_QUEUE, job.id, summary, inTx(client));
+        await boss.fail(job.name, job.id, summary, inTx(client));
         await client.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'queued', document_id: claimed.document_id, error: summary, attempts: claimed.attempts })));
       });
     }

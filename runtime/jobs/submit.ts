@@ -1,18 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
-import { RawJson, Reply } from '../define.ts';
+import { RawJson, Reply, type AnyFunction, type InvocationEvent } from '../define.ts';
 import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
 import { pageSha256 } from '../documents/pages.ts';
-import { inTransaction, type Pool } from '../db/pool.ts';
+import { inTransaction } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
 import { presentedKey } from '../http/api-keys.ts';
 import type { EventInvoker } from '../http/pipeline.ts';
 import { CHANNEL_WAKE } from '../queue/listener.ts';
-import { INVOKE_QUEUE, inTx } from '../queue/boss.ts';
+import { inTx } from '../queue/boss.ts';
 import { checkCallbackUrl } from './callback-url.ts';
-import { jobFields, jobJson, linksFor, type JobRow } from './job-json.ts';
+import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
 // queue entry are committed in one transaction, and idle consumers are woken by NOTIFY.
@@ -23,10 +23,14 @@ export interface JobInput {
   query: Record<string, unknown>;
 }
 
-export function createSubmitter(deps: { db: Pool; boss: PgBoss; config: Config }): EventInvoker {
+export function createSubmitter(
+  deps: JobReader & { boss: PgBoss; config: Config; laneOf: (fn: AnyFunction, event: InvocationEvent) => string },
+): EventInvoker {
   const { db, boss, config } = deps;
 
   return async (fn, event, meta) => {
+    // Decided now, so options a function refuses (prepare) are refused while the client listens.
+    const queue = deps.laneOf(fn, event);
     const body = (event.body ?? {}) as { callbackUrl?: string };
     const callbackUrl = body.callbackUrl ?? (event.query as Record<string, string>).callbackUrl;
     if (callbackUrl) checkCallbackUrl(callbackUrl, config.callbackAllowedHosts, config.callbackSecret);
@@ -72,12 +76,14 @@ export function createSubmitter(deps: { db: Pool; boss: PgBoss; config: Config }
           await client.query(q.storeDocumentContent(documentId!, event.document.bytes));
         }
         const jobId = randomUUID();
-        const row = (await client.query(q.insertJob({ id: jobId, fn: fn.name, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null }))).rows[0];
-        const bossId = await boss.send(INVOKE_QUEUE, { jobId }, inTx(client));
+        const row = (
+          await client.query(q.insertJob({ id: jobId, fn: fn.name, queue, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null }))
+        ).rows[0];
+        const bossId = await boss.send(queue, { jobId }, inTx(client));
         if (!bossId) throw new Error('the queue refused the job');
         await client.query(q.setJobBossId(jobId, bossId));
         // Delivered at commit: consumers never wake for a job they cannot see yet.
-        await client.query(q.notify(CHANNEL_WAKE, ''));
+        await client.query(q.notify(CHANNEL_WAKE, queue));
         return { created: row as JobRow };
       });
 
@@ -91,7 +97,7 @@ export function createSubmitter(deps: { db: Pool; boss: PgBoss; config: Config }
     }
     if (outcome.existing) {
       const links = linksFor(event.headers, outcome.existing.id);
-      return new Reply(200, new RawJson(await jobJson(db, outcome.existing, links)), { 'idempotent-replayed': 'true' });
+      return new Reply(200, new RawJson(await jobJson(deps, outcome.existing, links)), { 'idempotent-replayed': 'true' });
     }
     const row = outcome.created!;
     const links = linksFor(event.headers, row.id);

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { migrate } from '../../../runtime/db/migrate.ts';
 import { createPool, type Pool } from '../../../runtime/db/pool.ts';
 import { pgTokenBucket } from '../../../runtime/db/rate-bucket.ts';
+import * as q from '../../../runtime/db/queries.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 
 let db: TestDatabase;
@@ -19,9 +20,10 @@ after(async () => {
 
 test('should share one bucket between every process on the database', async () => {
   // A refill so slow that it cannot change the counts during the test.
-  await pool.query('UPDATE textract_rate SET tokens = 3, updated_at = now()');
-  const a = pgTokenBucket(pool, 0.0001, 3);
-  const b = pgTokenBucket(pool, 0.0001, 3);
+  await pool.query(q.ensureQuotaRows(['AnalyzeDocument']));
+  await pool.query(`UPDATE textract_quota SET tokens = 3, updated_at = now() WHERE operation = 'AnalyzeDocument'`);
+  const a = pgTokenBucket(pool, 'AnalyzeDocument', 0.0001, 3);
+  const b = pgTokenBucket(pool, 'AnalyzeDocument', 0.0001, 3);
   const takes = await Promise.all([a.take(), b.take(), a.take(), b.take(), a.take()]);
   assert.equal(takes.filter((t) => t.ok).length, 3, 'three tokens, whoever asks');
   const refused = takes.find((t) => !t.ok)!;
@@ -29,4 +31,14 @@ test('should share one bucket between every process on the database', async () =
   await b.give();
   assert.equal((await a.take()).ok, true, 'a token given back by one process is taken by another');
   assert.equal((await a.take()).ok, false);
+});
+
+test('should keep each Textract operation in a bucket of its own', async () => {
+  await pool.query(q.ensureQuotaRows(['AnalyzeExpense', 'AnalyzeID']));
+  await pool.query(`UPDATE textract_quota SET tokens = 1, updated_at = now() WHERE operation IN ('AnalyzeExpense', 'AnalyzeID')`);
+  const expense = pgTokenBucket(pool, 'AnalyzeExpense', 0.0001, 1);
+  const id = pgTokenBucket(pool, 'AnalyzeID', 0.0001, 1);
+  assert.equal((await expense.take()).ok, true);
+  assert.equal((await expense.take()).ok, false, 'the expense bucket is empty');
+  assert.equal((await id.take()).ok, true, 'an empty expense bucket leaves AnalyzeID its own quota');
 });

@@ -5,22 +5,27 @@ import { startEmulator, type EmulatorHandle } from '../../../scripts/emulator/se
 import { loadConfig } from '../../../runtime/config.ts';
 import { HttpError } from '../../../runtime/errors.ts';
 import { createTextractClient } from '../../../runtime/engines/textract-client.ts';
-import { createTextractEngine } from '../../../runtime/engines/textract.ts';
+import { analyzePage, prepareTextractClient, type TextractClientOptions } from '../../../runtime/engines/textract.ts';
 import { useFastOutputParsing } from '../../../runtime/engines/textract-output.ts';
-import { AnalyzeDocumentCommand, DetectDocumentTextCommand } from '@aws-sdk/client-textract';
-import type { OcrEngine } from '../../../runtime/engines/types.ts';
+import { AnalyzeDocumentCommand, DetectDocumentTextCommand, type TextractClient } from '@aws-sdk/client-textract';
+import type { Feature, PageInput } from '../../../runtime/engines/types.ts';
 import { tinyPng } from '../../helpers/png.ts';
 
 describe('Textract engine through the real SDK', () => {
   let emulator: EmulatorHandle;
-  let engine: OcrEngine;
+  let client: TextractClient;
+  const makeClient = (options?: TextractClientOptions) =>
+    prepareTextractClient(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url })), options);
+  const engine = {
+    recognize: (page: PageInput, options: { features: Feature[] }, on = client) => analyzePage(on, page, options),
+  };
 
   before(async () => {
     emulator = await startEmulator();
-    engine = createTextractEngine(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url })));
+    client = makeClient();
   });
   after(async () => {
-    await engine?.close();
+    client?.destroy();
     await emulator?.close();
   });
 
@@ -50,22 +55,22 @@ describe('Textract engine through the real SDK', () => {
   });
 
   test('should take a token before each retry the SDK makes', async () => {
-    let paced = 0;
-    const counted = createTextractEngine(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url })), {
-      paceRetry: async () => {
-        paced++;
+    const paced: string[] = [];
+    const counted = makeClient({
+      paceRetry: async (operation) => {
+        paced.push(operation);
       },
     });
     try {
       await assert.rejects(
-        counted.recognize({ page: 1, kind: 'png', bytes: tinyPng('retry', 'DTAT-EMULATOR:INTERNAL_ERROR') }, { features: [] }),
+        engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('retry', 'DTAT-EMULATOR:INTERNAL_ERROR') }, { features: [] }, counted),
         (err: HttpError) => err.status === 502,
       );
-      assert.equal(paced, 4, 'five attempts, four of them retries');
-      await counted.recognize({ page: 1, kind: 'png', bytes: tinyPng('no-retry') }, { features: [] });
-      assert.equal(paced, 4, 'a first attempt is paced by the caller, not here');
+      assert.deepEqual(paced, Array(4).fill('DetectDocumentText'), 'five attempts, four of them retries, each paced on its own operation');
+      await engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('no-retry') }, { features: [] }, counted);
+      assert.equal(paced.length, 4, 'a first attempt is paced by the caller, not here');
     } finally {
-      await counted.close();
+      counted.destroy();
     }
   });
 });
