@@ -91,3 +91,19 @@ export function boxOf(block: Block): BBox | undefined {
   const box = block.Geometry?.BoundingBox;
   return box === undefined ? undefined : toBBox(box);
 }
+
+/** The smallest box holding all of `boxes`; undefined for none. */
+export function enclosingBox(boxes: readonly BBox[]): BBox | undefined {
+  if (boxes.length === 0) return undefined;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const box of boxes) {
+    x0 = Math.min(x0, box.left);
+    y0 = Math.min(y0, box.top);
+    x1 = Math.max(x1, box.left + box.width);
+    y1 = Math.max(y1, box.top + box.height);
+  }
+  return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
+}

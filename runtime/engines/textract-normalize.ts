@@ -7,7 +7,7 @@
 // cannot be read is skipped, so the caller always gets the text that could be read.
 
 import type { Block } from '@aws-sdk/client-textract';
-import { boxOf, indexById, inPageOrder, related, roundConfidence, toBBox, weakestConfidence, type BlockIndex } from './textract-blocks.ts';
+import { boxOf, enclosingBox, indexById, inPageOrder, related, roundConfidence, toBBox, weakestConfidence, type BlockIndex } from './textract-blocks.ts';
 import type { BBox, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
 
 /**
@@ -139,16 +139,26 @@ function readKeyValues(blocks: readonly Block[], index: BlockIndex, page: number
  * would be a guess (is "Date :" the key "Date"?), and the printed form is what a user sees on the
  * form and in `lines`, so a Boomi map keyed on it matches what the person building it reads.
  * Confidence is the weaker of key and value: the pair is only as right as its worse half.
+ * The box holds key and value together (Textract boxes each half apart), so an output format can
+ * place the pair among the lines it covers.
  */
 function readKeyValue(keyBlock: Block, index: BlockIndex, page: number): KeyValue {
   const values: string[] = [];
   const confidences = [keyBlock.Confidence];
+  const boxes: BBox[] = [];
+  const keyBox = boxOf(keyBlock);
+  if (keyBox !== undefined) boxes.push(keyBox);
   for (const valueBlock of related(keyBlock, 'VALUE', index)) {
     const text = contentText(valueBlock, index);
     if (text !== '') values.push(text);
     confidences.push(valueBlock.Confidence);
+    const valueBox = boxOf(valueBlock);
+    if (valueBox !== undefined) boxes.push(valueBox);
   }
-  return { key: contentText(keyBlock, index), value: values.join(' '), confidence: weakestConfidence(confidences), page };
+  const keyValue: KeyValue = { key: contentText(keyBlock, index), value: values.join(' '), confidence: weakestConfidence(confidences), page };
+  const bbox = enclosingBox(boxes);
+  if (bbox !== undefined) keyValue.bbox = bbox;
+  return keyValue;
 }
 
 /**
@@ -192,7 +202,10 @@ function readTables(blocks: readonly Block[], index: BlockIndex, page: number): 
     const rows = readTableRows(block, index);
     // A table without a single readable cell has nothing to map; leaving it out beats an empty grid.
     if (rows.length === 0) continue;
-    tables.push({ page, rows, confidence: roundConfidence(block.Confidence) });
+    const table: Table = { page, rows, confidence: roundConfidence(block.Confidence) };
+    const bbox = boxOf(block);
+    if (bbox !== undefined) table.bbox = bbox;
+    tables.push(table);
   }
   return tables;
 }

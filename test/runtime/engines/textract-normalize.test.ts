@@ -10,6 +10,24 @@ function fixtureBlocks(name: string): Block[] {
   return (JSON.parse(readFileSync(url, 'utf8')) as { Blocks: Block[] }).Blocks;
 }
 
+/** Whether `inner` lies within `outer`, give or take `slack` (Textract's boxes of one thing differ by a pixel or two). */
+function holds(outer: BBox, inner: BBox, slack = 0.005): boolean {
+  return (
+    inner.left >= outer.left - slack &&
+    inner.top >= outer.top - slack &&
+    inner.left + inner.width <= outer.left + outer.width + slack &&
+    inner.top + inner.height <= outer.top + outer.height + slack
+  );
+}
+
+/** Boxes are computed from edges, so they carry float noise; a millionth of a page is nothing. */
+function assertBoxNear(actual: BBox | undefined, expected: BBox): void {
+  assert.ok(actual !== undefined, 'no bbox');
+  for (const side of ['left', 'top', 'width', 'height'] as const) {
+    assert.ok(Math.abs(actual[side] - expected[side]) < 1e-6, `${side}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+  }
+}
+
 function assertInsidePage(bbox: BBox, what: string): void {
   for (const value of [bbox.left, bbox.top, bbox.width, bbox.height]) {
     assert.ok(value >= 0 && value <= 1, `${what}: ${JSON.stringify(bbox)}`);
@@ -92,7 +110,8 @@ describe('normalizeBlocks on real Textract responses', () => {
     const result = normalizeBlocks(fixtureBlocks('test_table.json'), 1);
 
     assert.equal(result.tables.length, 1);
-    assert.deepEqual(result.tables[0], {
+    const { bbox, ...table } = result.tables[0];
+    assert.deepEqual(table, {
       page: 1,
       rows: [
         ['Cell 1', 'Cell 2', '', 'Cell 4', 'Cell 5'],
@@ -103,6 +122,35 @@ describe('normalizeBlocks on real Textract responses', () => {
     });
     assert.equal(result.lines.length, 24);
     assert.deepEqual(result.keyValues, []);
+  });
+
+  test('should box the table around its cells and not its title', () => {
+    const result = normalizeBlocks(fixtureBlocks('test_table.json'), 1);
+    const table = result.tables[0].bbox!;
+    const lines = new Map(result.lines.map((l) => [l.text, l.bbox]));
+
+    assertInsidePage(table, 'table');
+    for (let n = 1; n <= 15; n++) {
+      if (n === 3) continue; // "Cell 2" spans the third column: there is no "Cell 3".
+      assert.ok(holds(table, lines.get(`Cell ${n}`)!), `Cell ${n}`);
+    }
+    // The title "Table 1" is printed just above the table.
+    const title = lines.get('Table 1')!;
+    assert.ok(title.top + title.height <= table.top, JSON.stringify({ title, table }));
+  });
+
+  test('should box each form field around its key and its value together', () => {
+    const result = normalizeBlocks(fixtureBlocks('test-response.json'), 1);
+    const fullName = result.keyValues.find((kv) => kv.key === 'Full Name:')!;
+    const homeAddress = result.keyValues.find((kv) => kv.key === 'Home Address:')!;
+    const lines = new Map(result.lines.map((l) => [l.text, l.bbox]));
+
+    // Key and value are printed on one line, "Full Name: Jane Doe"; the pair covers that line.
+    assert.ok(holds(fullName.bbox!, lines.get('Full Name: Jane Doe')!), JSON.stringify(fullName.bbox));
+    assert.ok(holds(lines.get('Full Name: Jane Doe')!, fullName.bbox!), JSON.stringify(fullName.bbox));
+    // The address value runs far to the right of its key: the box reaches it.
+    assert.ok(homeAddress.bbox!.width > 0.7, JSON.stringify(homeAddress.bbox));
+    for (const kv of result.keyValues) assertInsidePage(kv.bbox!, kv.key);
   });
 
   test('should read the employment application form fields as printed', () => {
@@ -232,10 +280,32 @@ describe('normalizeBlocks on odd responses', () => {
       { BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: 'k3', ...box(0.1, 0.3) },
     ];
 
-    assert.deepEqual(normalizeBlocks(blocks, 1).keyValues, [
+    const keyValues = normalizeBlocks(blocks, 1).keyValues;
+    assert.deepEqual(keyValues.map(({ bbox, ...kv }) => kv), [
       { key: 'Signature:', value: '', confidence: 90, page: 1 },
       { key: 'Date:', value: '', confidence: 70, page: 1 },
     ]);
+    assertBoxNear(keyValues[0].bbox, { left: 0.1, top: 0.1, width: 0.1, height: 0.02 });
+    assertBoxNear(keyValues[1].bbox, { left: 0.1, top: 0.2, width: 0.1, height: 0.02 });
+  });
+
+  test('should box a field around its key and every value, and leave the box out without geometry', () => {
+    const blocks: Block[] = [
+      keyBlock('k', ['kw'], ['v1', 'v2'], box(0.1, 0.5, 0.2, 0.02)),
+      word('kw', 'Colours:'),
+      { ...valueBlock('v1', ['w1']), ...box(0.4, 0.49, 0.1, 0.03) },
+      word('w1', 'red'),
+      { ...valueBlock('v2', ['w2']), ...box(0.6, 0.5, 0.2, 0.02) },
+      word('w2', 'green'),
+      keyBlock('nowhere', ['nw'], []),
+      word('nw', 'Unplaced:'),
+    ];
+
+    const [colours, unplaced] = normalizeBlocks(blocks, 1).keyValues;
+    assert.equal(colours.value, 'red green');
+    assertBoxNear(colours.bbox, { left: 0.1, top: 0.49, width: 0.7, height: 0.03 });
+    assert.equal(unplaced.key, 'Unplaced:');
+    assert.equal('bbox' in unplaced, false);
   });
 
   test('should take the lower of key and value confidence', () => {
