@@ -1,68 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { Block } from '@aws-sdk/client-textract';
 import { normalizeBlocks } from '../../../runtime/engines/textract-normalize.ts';
-import type { BBox } from '../../../runtime/engines/types.ts';
-
-function fixtureBlocks(name: string): Block[] {
-  const url = new URL(`../../fixtures/textract/${name}`, import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { Blocks: Block[] }).Blocks;
-}
-
-/** Whether `inner` lies within `outer`, give or take `slack` (Textract's boxes of one thing differ by a pixel or two). */
-function holds(outer: BBox, inner: BBox, slack = 0.005): boolean {
-  return (
-    inner.left >= outer.left - slack &&
-    inner.top >= outer.top - slack &&
-    inner.left + inner.width <= outer.left + outer.width + slack &&
-    inner.top + inner.height <= outer.top + outer.height + slack
-  );
-}
-
-/** Boxes are computed from edges, so they carry float noise; a millionth of a page is nothing. */
-function assertBoxNear(actual: BBox | undefined, expected: BBox): void {
-  assert.ok(actual !== undefined, 'no bbox');
-  for (const side of ['left', 'top', 'width', 'height'] as const) {
-    assert.ok(Math.abs(actual[side] - expected[side]) < 1e-6, `${side}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
-  }
-}
-
-function assertInsidePage(bbox: BBox, what: string): void {
-  for (const value of [bbox.left, bbox.top, bbox.width, bbox.height]) {
-    assert.ok(value >= 0 && value <= 1, `${what}: ${JSON.stringify(bbox)}`);
-  }
-  assert.ok(bbox.left + bbox.width <= 1 && bbox.top + bbox.height <= 1, `${what}: ${JSON.stringify(bbox)}`);
-}
-
-// Synthetic blocks: just the fields the normaliser reads, so each test shows the oddity it covers.
-const box = (left: number, top: number, width = 0.1, height = 0.02) => ({
-  Geometry: { BoundingBox: { Left: left, Top: top, Width: width, Height: height } },
-});
-const children = (...ids: string[]) => ({ Type: 'CHILD' as const, Ids: ids });
-const word = (id: string, text: string): Block => ({ BlockType: 'WORD', Id: id, Text: text, Confidence: 99 });
-const line = (id: string, text: string, extra: Partial<Block> = {}): Block => ({
-  BlockType: 'LINE', Id: id, Text: text, Confidence: 99, ...box(0.1, 0.1), ...extra,
-});
-const checkbox = (id: string, selected: boolean): Block => ({
-  BlockType: 'SELECTION_ELEMENT', Id: id, SelectionStatus: selected ? 'SELECTED' : 'NOT_SELECTED', Confidence: 99,
-});
-const keyBlock = (id: string, childIds: string[], valueIds: string[], extra: Partial<Block> = {}): Block => ({
-  BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: id, Confidence: 90,
-  Relationships: [{ Type: 'VALUE', Ids: valueIds }, children(...childIds)], ...extra,
-});
-const valueBlock = (id: string, childIds: string[], confidence = 90): Block => ({
-  BlockType: 'KEY_VALUE_SET', EntityTypes: ['VALUE'], Id: id, Confidence: confidence,
-  Relationships: [children(...childIds)],
-});
-const cell = (id: string, row: number, column: number, childIds: string[] = []): Block => ({
-  BlockType: 'CELL', Id: id, RowIndex: row, ColumnIndex: column, RowSpan: 1, ColumnSpan: 1, Confidence: 90,
-  Relationships: childIds.length > 0 ? [children(...childIds)] : undefined,
-});
-const table = (id: string, cellIds: string[], mergedIds: string[] = []): Block => ({
-  BlockType: 'TABLE', Id: id, Confidence: 97.123,
-  Relationships: [children(...cellIds), { Type: 'MERGED_CELL', Ids: mergedIds }],
-});
+import {
+  assertBoxNear,
+  assertInsidePage,
+  box,
+  cell,
+  checkbox,
+  children,
+  fixtureBlocks,
+  holds,
+  keyBlock,
+  line,
+  table,
+  valueBlock,
+  word,
+} from '../../helpers/textract-blocks.ts';
 
 describe('normalizeBlocks on real Textract responses', () => {
   test('should read the DetectDocumentText lines in reading order with boxes on the page', () => {
