@@ -8,7 +8,16 @@
 
 import type { Block } from '@aws-sdk/client-textract';
 import { boxOf, enclosingBox, indexById, inPageOrder, related, roundConfidence, toBBox, weakestConfidence, type BlockIndex } from './textract-blocks.ts';
-import type { BBox, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
+import { readQueries } from './textract-queries.ts';
+import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
+
+export interface NormalizeOptions {
+  /**
+   * The features the call asked for. `queries`, `signatures` and `layout` are arrays (maybe empty)
+   * exactly when their feature was asked for, so "asked, nothing found" differs from "not asked".
+   */
+  features?: readonly Feature[];
+}
 
 /**
  * Stand for a ticked / unticked box inside text that also has words, so a cell such as
@@ -24,19 +33,22 @@ const NOT_SELECTED_MARK = '[ ]';
  */
 const MAX_TABLE_SIDE = 1000;
 
-export function normalizeBlocks(blocks: readonly Block[], page: number): PageResult {
+export function normalizeBlocks(blocks: readonly Block[], page: number, options: NormalizeOptions = {}): PageResult {
   const own = blocksOfOnePage(blocks);
   const index = indexById(own);
   // width/height stay unset: Textract reports only fractions of the page, the pixel size is known
   // to whoever rendered the page.
   const lineBlocks = inPageOrder(own, index, (b) => b.BlockType === 'LINE');
-  return {
+  const result: PageResult = {
     page,
     lines: readLines(lineBlocks),
     words: readWords(lineBlocks, own, index),
     keyValues: readKeyValues(own, index, page),
     tables: readTables(own, index, page),
   };
+  const features = options.features ?? [];
+  if (features.includes('QUERIES')) result.queries = readQueries(own, index, page);
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
