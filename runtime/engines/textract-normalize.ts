@@ -9,7 +9,7 @@
 import type { Block } from '@aws-sdk/client-textract';
 import { boxOf, enclosingBox, indexById, inPageOrder, related, roundConfidence, toBBox, weakestConfidence, type BlockIndex } from './textract-blocks.ts';
 import { readQueries } from './textract-queries.ts';
-import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
+import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Signature, Table } from './types.ts';
 
 export interface NormalizeOptions {
   /**
@@ -48,6 +48,7 @@ export function normalizeBlocks(blocks: readonly Block[], page: number, options:
   };
   const features = options.features ?? [];
   if (features.includes('QUERIES')) result.queries = readQueries(own, index, page);
+  if (features.includes('SIGNATURES')) result.signatures = readSignatures(own, index, page);
   return result;
 }
 
@@ -125,6 +126,18 @@ function readWords(lineBlocks: readonly Block[], blocks: readonly Block[], index
     words.push({ text: block.Text, confidence: roundConfidence(block.Confidence), bbox: toBBox(block.Geometry?.BoundingBox) });
   }
   return words;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signatures (SIGNATURES)
+
+/** In reading order. A signature without geometry still says one was found, so it keeps a zero box. */
+function readSignatures(blocks: readonly Block[], index: BlockIndex, page: number): Signature[] {
+  return inPageOrder(blocks, index, (b) => b.BlockType === 'SIGNATURE').map((block) => ({
+    page,
+    confidence: roundConfidence(block.Confidence),
+    bbox: toBBox(block.Geometry?.BoundingBox),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

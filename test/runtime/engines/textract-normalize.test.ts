@@ -374,3 +374,41 @@ describe('normalizeBlocks on odd responses', () => {
     assert.equal(result.keyValues[lineCount - 1]!.key, `key ${lineCount - 1}`);
   });
 });
+
+describe('normalizeBlocks with SIGNATURES', () => {
+  test('should find the handwritten signature after the printed "Signature:" label', () => {
+    const result = normalizeBlocks(fixtureBlocks('test_signature.json'), 2, { features: ['SIGNATURES'] });
+
+    assert.equal(result.signatures!.length, 1);
+    const [signature] = result.signatures!;
+    assert.equal(signature.page, 2);
+    assert.equal(signature.confidence, 54.82);
+    assertInsidePage(signature.bbox, 'signature');
+    const label = result.lines.find((l) => l.text === 'Immunizer or Health Care Provider Signature: jh Doe')!;
+    const signatureWord = result.words.find((w) => w.text === 'Signature:' && holds(label.bbox, w.bbox))!;
+    // On the label's line, starting where the label ends.
+    assert.ok(Math.abs(signature.bbox.top + signature.bbox.height / 2 - (label.bbox.top + label.bbox.height / 2)) < 0.01);
+    assert.ok(signature.bbox.left >= signatureWord.bbox.left + signatureWord.bbox.width - 0.005, JSON.stringify(signature.bbox));
+    assert.equal(result.lines.length, 62);
+  });
+
+  test('should give an empty list on a page without signatures and leave signatures out when not asked for', () => {
+    assert.deepEqual(normalizeBlocks(fixtureBlocks('test_detect_document_text.json'), 1, { features: ['SIGNATURES'] }).signatures, []);
+    assert.equal('signatures' in normalizeBlocks(fixtureBlocks('test_signature.json'), 1), false);
+  });
+
+  test('should list signatures in the PAGE block order and keep one without geometry with a zero box', () => {
+    const blocks: Block[] = [
+      { BlockType: 'PAGE', Id: 'p', Relationships: [children('s2', 's1')] },
+      { BlockType: 'SIGNATURE', Id: 's1', Confidence: 60, ...box(0.1, 0.8) },
+      { BlockType: 'SIGNATURE', Id: 's2', Confidence: 70.126, ...box(0.6, 0.8) },
+      { BlockType: 'SIGNATURE', Id: 's3' },
+    ];
+
+    const signatures = normalizeBlocks(blocks, 3, { features: ['SIGNATURES'] }).signatures!;
+    assert.deepEqual(signatures.map(({ page, confidence }) => [page, confidence]), [[3, 70.13], [3, 60], [3, 0]]);
+    assertBoxNear(signatures[0].bbox, { left: 0.6, top: 0.8, width: 0.1, height: 0.02 });
+    assertBoxNear(signatures[1].bbox, { left: 0.1, top: 0.8, width: 0.1, height: 0.02 });
+    assert.deepEqual(signatures[2].bbox, { left: 0, top: 0, width: 0, height: 0 });
+  });
+});
