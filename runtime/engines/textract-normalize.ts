@@ -8,6 +8,7 @@
 
 import type { Block } from '@aws-sdk/client-textract';
 import { boxOf, enclosingBox, indexById, inPageOrder, related, roundConfidence, toBBox, weakestConfidence, type BlockIndex } from './textract-blocks.ts';
+import { readLayout } from './textract-layout.ts';
 import { readQueries } from './textract-queries.ts';
 import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Signature, Table } from './types.ts';
 
@@ -49,6 +50,7 @@ export function normalizeBlocks(blocks: readonly Block[], page: number, options:
   const features = options.features ?? [];
   if (features.includes('QUERIES')) result.queries = readQueries(own, index, page);
   if (features.includes('SIGNATURES')) result.signatures = readSignatures(own, index, page);
+  if (features.includes('LAYOUT')) result.layout = readLayout(own, index, page);
   return result;
 }
 
