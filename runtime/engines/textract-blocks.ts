@@ -107,3 +107,28 @@ export function enclosingBox(boxes: readonly BBox[]): BBox | undefined {
   }
   return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
 }
+
+/**
+ * The blocks of several lists (one per expense or identity document) with each id once, in
+ * order: documents found on one page may each carry that page's blocks. Blocks without an id
+ * cannot be told apart and are all kept.
+ */
+export function distinctBlocks(lists: readonly (readonly Block[] | undefined)[]): Block[] {
+  const seen = new Set<string>();
+  const blocks: Block[] = [];
+  for (const list of lists) {
+    for (const block of list ?? []) {
+      if (block.Id !== undefined) {
+        if (seen.has(block.Id)) continue;
+        seen.add(block.Id);
+      }
+      blocks.push(block);
+    }
+  }
+  return blocks;
+}
+
+/** Textract's 1-based numbering (ExpenseIndex, DocumentIndex...), or `fallback` when it is missing or not a count. */
+export function countOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isInteger(value) && value >= 1 ? value : fallback;
+}

@@ -54,6 +54,19 @@ export function normalizeBlocks(blocks: readonly Block[], page: number, options:
   return result;
 }
 
+/**
+ * The lines and words of blocks already known to be one page's, with no forms or tables: the
+ * text-detection blocks AnalyzeExpense and AnalyzeID return inside their documents, so text
+ * formats and searchable PDFs work for their results too. Unlike normalizeBlocks it MUST NOT drop
+ * blocks by their `Page`: AnalyzeID numbers its WORD blocks' Page from 0 and leaves its LINE and
+ * PAGE blocks without one, so that filter would drop every word.
+ */
+export function normalizeTextBlocks(blocks: readonly Block[], page: number): PageResult {
+  const index = indexById(blocks);
+  const lineBlocks = inPageOrder(blocks, index, (b) => b.BlockType === 'LINE');
+  return { page, lines: readLines(lineBlocks), words: readWords(lineBlocks, blocks, index), keyValues: [], tables: [] };
+}
+
 // ---------------------------------------------------------------------------------------------
 // One page's blocks
 
