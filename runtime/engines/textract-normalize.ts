@@ -6,10 +6,19 @@
 // missing, an id may name a block that is not there. Nothing here throws on such input; what
 // cannot be read is skipped, so the caller always gets the text that could be read.
 
-import type { Block, BoundingBox, RelationshipType } from '@aws-sdk/client-textract';
-import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Table } from './types.ts';
+import type { Block } from '@aws-sdk/client-textract';
+import { boxOf, enclosingBox, indexById, inPageOrder, related, roundConfidence, toBBox, weakestConfidence, type BlockIndex } from './textract-blocks.ts';
+import { readLayout } from './textract-layout.ts';
+import { readQueries } from './textract-queries.ts';
+import type { BBox, Feature, KeyValue, OcrLine, OcrWord, PageResult, Signature, Table } from './types.ts';
 
-type BlockIndex = ReadonlyMap<string, Block>;
+export interface NormalizeOptions {
+  /**
+   * The features the call asked for. `queries`, `signatures` and `layout` are arrays (maybe empty)
+   * exactly when their feature was asked for, so "asked, nothing found" differs from "not asked".
+   */
+  features?: readonly Feature[];
+}
 
 /**
  * Stand for a ticked / unticked box inside text that also has words, so a cell such as
@@ -25,26 +34,41 @@ const NOT_SELECTED_MARK = '[ ]';
  */
 const MAX_TABLE_SIDE = 1000;
 
-/** Empty-page bbox for blocks without Geometry: a valid box, so consumers need no null checks. */
-const NO_BOX: BBox = { left: 0, top: 0, width: 0, height: 0 };
-
-export function normalizeBlocks(blocks: readonly Block[], page: number, _options: { features?: readonly Feature[] } = {}): PageResult {
+export function normalizeBlocks(blocks: readonly Block[], page: number, options: NormalizeOptions = {}): PageResult {
   const own = blocksOfOnePage(blocks);
   const index = indexById(own);
   // width/height stay unset: Textract reports only fractions of the page, the pixel size is known
   // to whoever rendered the page.
-  const lineBlocks = lineBlocksInReadingOrder(own, index);
-  return {
+  const lineBlocks = inPageOrder(own, index, (b) => b.BlockType === 'LINE');
+  const result: PageResult = {
     page,
     lines: readLines(lineBlocks),
     words: readWords(lineBlocks, own, index),
     keyValues: readKeyValues(own, index, page),
     tables: readTables(own, index, page),
   };
+  const features = options.features ?? [];
+  if (features.includes('QUERIES')) result.queries = readQueries(own, index, page);
+  if (features.includes('SIGNATURES')) result.signatures = readSignatures(own, index, page);
+  if (features.includes('LAYOUT')) result.layout = readLayout(own, index, page);
+  return result;
+}
+
+/**
+ * The lines and words of blocks already known to be one page's, with no forms or tables: the
+ * text-detection blocks AnalyzeExpense and AnalyzeID return inside their documents, so text
+ * formats and searchable PDFs work for their results too. Unlike normalizeBlocks it MUST NOT drop
+ * blocks by their `Page`: AnalyzeID numbers its WORD blocks' Page from 0 and leaves its LINE and
+ * PAGE blocks without one, so that filter would drop every word.
+ */
+export function normalizeTextBlocks(blocks: readonly Block[], page: number): PageResult {
+  const index = indexById(blocks);
+  const lineBlocks = inPageOrder(blocks, index, (b) => b.BlockType === 'LINE');
+  return { page, lines: readLines(lineBlocks), words: readWords(lineBlocks, blocks, index), keyValues: [], tables: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Block plumbing
+// One page's blocks
 
 /**
  * The response describes one page; blocks that say they belong to another page (a multi-page
@@ -56,56 +80,6 @@ function blocksOfOnePage(blocks: readonly Block[]): readonly Block[] {
   const keep = pageBlock?.Page ?? 1;
   if (blocks.every((b) => b.Page === undefined || b.Page === keep)) return blocks;
   return blocks.filter((b) => b.Page === undefined || b.Page === keep);
-}
-
-function indexById(blocks: readonly Block[]): BlockIndex {
-  const index = new Map<string, Block>();
-  for (const block of blocks) {
-    if (block.Id !== undefined) index.set(block.Id, block);
-  }
-  return index;
-}
-
-/** Blocks reached from `block` through relationships of `type`, in Textract's order; absent ids are skipped. */
-function related(block: Block, type: RelationshipType, index: BlockIndex): Block[] {
-  const found: Block[] = [];
-  for (const relationship of block.Relationships ?? []) {
-    if (relationship.Type !== type) continue;
-    for (const id of relationship.Ids ?? []) {
-      const target = index.get(id);
-      if (target !== undefined) found.push(target);
-    }
-  }
-  return found;
-}
-
-/** Textract's 0..100 scale is kept; 2 decimals is more precision than the model has. */
-function roundConfidence(value: number | undefined): number {
-  if (value === undefined || !Number.isFinite(value)) return 0;
-  return Math.round(Math.min(100, Math.max(0, value)) * 100) / 100;
-}
-
-function finiteOr0(value: number | undefined): number {
-  return value !== undefined && Number.isFinite(value) ? value : 0;
-}
-
-function clampUnit(value: number): number {
-  return Math.min(1, Math.max(0, value));
-}
-
-/**
- * Clamps the box's edges rather than each field, so a box starting a little off the page keeps its
- * right edge where Textract saw it; left + width and top + height stay within the page.
- */
-function toBBox(box: BoundingBox | undefined): BBox {
-  if (box === undefined) return { ...NO_BOX };
-  const left = finiteOr0(box.Left);
-  const top = finiteOr0(box.Top);
-  const x0 = clampUnit(left);
-  const y0 = clampUnit(top);
-  const x1 = clampUnit(left + finiteOr0(box.Width));
-  const y1 = clampUnit(top + finiteOr0(box.Height));
-  return { left: x0, top: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
 }
 
 function isSelected(block: Block): boolean {
@@ -169,22 +143,16 @@ function readWords(lineBlocks: readonly Block[], blocks: readonly Block[], index
   return words;
 }
 
-/**
- * The PAGE block's CHILD list is Textract's reading order (columns, not just top to bottom).
- * LINE blocks it does not list are appended in array order, so no recognised text is lost; each
- * line appears once even if listed twice.
- */
-function lineBlocksInReadingOrder(blocks: readonly Block[], index: BlockIndex): Block[] {
-  const pageBlock = blocks.find((b) => b.BlockType === 'PAGE');
-  const listed = pageBlock === undefined ? [] : related(pageBlock, 'CHILD', index);
-  const ordered = new Set<Block>();
-  for (const block of listed) {
-    if (block.BlockType === 'LINE') ordered.add(block);
-  }
-  for (const block of blocks) {
-    if (block.BlockType === 'LINE') ordered.add(block);
-  }
-  return [...ordered];
+// ---------------------------------------------------------------------------------------------
+// Signatures (SIGNATURES)
+
+/** In reading order. A signature without geometry still says one was found, so it keeps a zero box. */
+function readSignatures(blocks: readonly Block[], index: BlockIndex, page: number): Signature[] {
+  return inPageOrder(blocks, index, (b) => b.BlockType === 'SIGNATURE').map((block) => ({
+    page,
+    confidence: roundConfidence(block.Confidence),
+    bbox: toBBox(block.Geometry?.BoundingBox),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,8 +169,7 @@ function readKeyValues(blocks: readonly Block[], index: BlockIndex, page: number
     if (block.BlockType !== 'KEY_VALUE_SET' || !block.EntityTypes?.includes('KEY')) continue;
     const keyValue = readKeyValue(block, index, page);
     if (keyValue.key === '' && keyValue.value === '') continue;
-    const box = block.Geometry?.BoundingBox;
-    found.push({ keyValue, box: box === undefined ? undefined : toBBox(box) });
+    found.push({ keyValue, box: boxOf(block) });
   }
   return inReadingOrder(found, (item) => item.box).map((item) => item.keyValue);
 }
@@ -212,21 +179,26 @@ function readKeyValues(blocks: readonly Block[], index: BlockIndex, page: number
  * would be a guess (is "Date :" the key "Date"?), and the printed form is what a user sees on the
  * form and in `lines`, so a Boomi map keyed on it matches what the person building it reads.
  * Confidence is the weaker of key and value: the pair is only as right as its worse half.
+ * The box holds key and value together (Textract boxes each half apart), so an output format can
+ * place the pair among the lines it covers.
  */
 function readKeyValue(keyBlock: Block, index: BlockIndex, page: number): KeyValue {
   const values: string[] = [];
-  const confidences = keyBlock.Confidence === undefined ? [] : [keyBlock.Confidence];
+  const confidences = [keyBlock.Confidence];
+  const boxes: BBox[] = [];
+  const keyBox = boxOf(keyBlock);
+  if (keyBox !== undefined) boxes.push(keyBox);
   for (const valueBlock of related(keyBlock, 'VALUE', index)) {
     const text = contentText(valueBlock, index);
     if (text !== '') values.push(text);
-    if (valueBlock.Confidence !== undefined) confidences.push(valueBlock.Confidence);
+    confidences.push(valueBlock.Confidence);
+    const valueBox = boxOf(valueBlock);
+    if (valueBox !== undefined) boxes.push(valueBox);
   }
-  return {
-    key: contentText(keyBlock, index),
-    value: values.join(' '),
-    confidence: roundConfidence(confidences.length === 0 ? undefined : Math.min(...confidences)),
-    page,
-  };
+  const keyValue: KeyValue = { key: contentText(keyBlock, index), value: values.join(' '), confidence: weakestConfidence(confidences), page };
+  const bbox = enclosingBox(boxes);
+  if (bbox !== undefined) keyValue.bbox = bbox;
+  return keyValue;
 }
 
 /**
@@ -235,21 +207,21 @@ function readKeyValue(keyBlock: Block, index: BlockIndex, page: number): KeyValu
  * (top, left) sort would shuffle a row; a box whose top is above the middle of the row's first
  * box belongs to that row. Items without a box keep their order, after the rest.
  */
-function inReadingOrder<T>(items: readonly T[], boxOf: (item: T) => BBox | undefined): T[] {
-  const placed = items.filter((item) => boxOf(item) !== undefined);
-  const unplaced = items.filter((item) => boxOf(item) === undefined);
-  placed.sort((a, b) => boxOf(a)!.top - boxOf(b)!.top);
+function inReadingOrder<T>(items: readonly T[], placeOf: (item: T) => BBox | undefined): T[] {
+  const placed = items.filter((item) => placeOf(item) !== undefined);
+  const unplaced = items.filter((item) => placeOf(item) === undefined);
+  placed.sort((a, b) => placeOf(a)!.top - placeOf(b)!.top);
 
   const ordered: T[] = [];
   let row: T[] = [];
   let rowLimit = -Infinity;
   const flushRow = (): void => {
-    row.sort((a, b) => boxOf(a)!.left - boxOf(b)!.left);
+    row.sort((a, b) => placeOf(a)!.left - placeOf(b)!.left);
     for (const item of row) ordered.push(item);
     row = [];
   };
   for (const item of placed) {
-    const box = boxOf(item)!;
+    const box = placeOf(item)!;
     if (box.top > rowLimit) {
       flushRow();
       rowLimit = box.top + box.height / 2;
@@ -270,7 +242,10 @@ function readTables(blocks: readonly Block[], index: BlockIndex, page: number): 
     const rows = readTableRows(block, index);
     // A table without a single readable cell has nothing to map; leaving it out beats an empty grid.
     if (rows.length === 0) continue;
-    tables.push({ page, rows, confidence: roundConfidence(block.Confidence) });
+    const table: Table = { page, rows, confidence: roundConfidence(block.Confidence) };
+    const bbox = boxOf(block);
+    if (bbox !== undefined) table.bbox = bbox;
+    tables.push(table);
   }
   return tables;
 }

@@ -1,50 +1,22 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { Block } from '@aws-sdk/client-textract';
 import { normalizeBlocks } from '../../../runtime/engines/textract-normalize.ts';
-import type { BBox } from '../../../runtime/engines/types.ts';
-
-function fixtureBlocks(name: string): Block[] {
-  const url = new URL(`../../fixtures/textract/${name}`, import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { Blocks: Block[] }).Blocks;
-}
-
-function assertInsidePage(bbox: BBox, what: string): void {
-  for (const value of [bbox.left, bbox.top, bbox.width, bbox.height]) {
-    assert.ok(value >= 0 && value <= 1, `${what}: ${JSON.stringify(bbox)}`);
-  }
-  assert.ok(bbox.left + bbox.width <= 1 && bbox.top + bbox.height <= 1, `${what}: ${JSON.stringify(bbox)}`);
-}
-
-// Synthetic blocks: just the fields the normaliser reads, so each test shows the oddity it covers.
-const box = (left: number, top: number, width = 0.1, height = 0.02) => ({
-  Geometry: { BoundingBox: { Left: left, Top: top, Width: width, Height: height } },
-});
-const children = (...ids: string[]) => ({ Type: 'CHILD' as const, Ids: ids });
-const word = (id: string, text: string): Block => ({ BlockType: 'WORD', Id: id, Text: text, Confidence: 99 });
-const line = (id: string, text: string, extra: Partial<Block> = {}): Block => ({
-  BlockType: 'LINE', Id: id, Text: text, Confidence: 99, ...box(0.1, 0.1), ...extra,
-});
-const checkbox = (id: string, selected: boolean): Block => ({
-  BlockType: 'SELECTION_ELEMENT', Id: id, SelectionStatus: selected ? 'SELECTED' : 'NOT_SELECTED', Confidence: 99,
-});
-const keyBlock = (id: string, childIds: string[], valueIds: string[], extra: Partial<Block> = {}): Block => ({
-  BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: id, Confidence: 90,
-  Relationships: [{ Type: 'VALUE', Ids: valueIds }, children(...childIds)], ...extra,
-});
-const valueBlock = (id: string, childIds: string[], confidence = 90): Block => ({
-  BlockType: 'KEY_VALUE_SET', EntityTypes: ['VALUE'], Id: id, Confidence: confidence,
-  Relationships: [children(...childIds)],
-});
-const cell = (id: string, row: number, column: number, childIds: string[] = []): Block => ({
-  BlockType: 'CELL', Id: id, RowIndex: row, ColumnIndex: column, RowSpan: 1, ColumnSpan: 1, Confidence: 90,
-  Relationships: childIds.length > 0 ? [children(...childIds)] : undefined,
-});
-const table = (id: string, cellIds: string[], mergedIds: string[] = []): Block => ({
-  BlockType: 'TABLE', Id: id, Confidence: 97.123,
-  Relationships: [children(...cellIds), { Type: 'MERGED_CELL', Ids: mergedIds }],
-});
+import {
+  assertBoxNear,
+  assertInsidePage,
+  box,
+  cell,
+  checkbox,
+  children,
+  fixtureBlocks,
+  holds,
+  keyBlock,
+  line,
+  table,
+  valueBlock,
+  word,
+} from '../../helpers/textract-blocks.ts';
 
 describe('normalizeBlocks on real Textract responses', () => {
   test('should read the DetectDocumentText lines in reading order with boxes on the page', () => {
@@ -92,7 +64,8 @@ describe('normalizeBlocks on real Textract responses', () => {
     const result = normalizeBlocks(fixtureBlocks('test_table.json'), 1);
 
     assert.equal(result.tables.length, 1);
-    assert.deepEqual(result.tables[0], {
+    const { bbox, ...table } = result.tables[0];
+    assert.deepEqual(table, {
       page: 1,
       rows: [
         ['Cell 1', 'Cell 2', '', 'Cell 4', 'Cell 5'],
@@ -103,6 +76,35 @@ describe('normalizeBlocks on real Textract responses', () => {
     });
     assert.equal(result.lines.length, 24);
     assert.deepEqual(result.keyValues, []);
+  });
+
+  test('should box the table around its cells and not its title', () => {
+    const result = normalizeBlocks(fixtureBlocks('test_table.json'), 1);
+    const table = result.tables[0].bbox!;
+    const lines = new Map(result.lines.map((l) => [l.text, l.bbox]));
+
+    assertInsidePage(table, 'table');
+    for (let n = 1; n <= 15; n++) {
+      if (n === 3) continue; // "Cell 2" spans the third column: there is no "Cell 3".
+      assert.ok(holds(table, lines.get(`Cell ${n}`)!), `Cell ${n}`);
+    }
+    // The title "Table 1" is printed just above the table.
+    const title = lines.get('Table 1')!;
+    assert.ok(title.top + title.height <= table.top, JSON.stringify({ title, table }));
+  });
+
+  test('should box each form field around its key and its value together', () => {
+    const result = normalizeBlocks(fixtureBlocks('test-response.json'), 1);
+    const fullName = result.keyValues.find((kv) => kv.key === 'Full Name:')!;
+    const homeAddress = result.keyValues.find((kv) => kv.key === 'Home Address:')!;
+    const lines = new Map(result.lines.map((l) => [l.text, l.bbox]));
+
+    // Key and value are printed on one line, "Full Name: Jane Doe"; the pair covers that line.
+    assert.ok(holds(fullName.bbox!, lines.get('Full Name: Jane Doe')!), JSON.stringify(fullName.bbox));
+    assert.ok(holds(lines.get('Full Name: Jane Doe')!, fullName.bbox!), JSON.stringify(fullName.bbox));
+    // The address value runs far to the right of its key: the box reaches it.
+    assert.ok(homeAddress.bbox!.width > 0.7, JSON.stringify(homeAddress.bbox));
+    for (const kv of result.keyValues) assertInsidePage(kv.bbox!, kv.key);
   });
 
   test('should read the employment application form fields as printed', () => {
@@ -232,10 +234,32 @@ describe('normalizeBlocks on odd responses', () => {
       { BlockType: 'KEY_VALUE_SET', EntityTypes: ['KEY'], Id: 'k3', ...box(0.1, 0.3) },
     ];
 
-    assert.deepEqual(normalizeBlocks(blocks, 1).keyValues, [
+    const keyValues = normalizeBlocks(blocks, 1).keyValues;
+    assert.deepEqual(keyValues.map(({ bbox, ...kv }) => kv), [
       { key: 'Signature:', value: '', confidence: 90, page: 1 },
       { key: 'Date:', value: '', confidence: 70, page: 1 },
     ]);
+    assertBoxNear(keyValues[0].bbox, { left: 0.1, top: 0.1, width: 0.1, height: 0.02 });
+    assertBoxNear(keyValues[1].bbox, { left: 0.1, top: 0.2, width: 0.1, height: 0.02 });
+  });
+
+  test('should box a field around its key and every value, and leave the box out without geometry', () => {
+    const blocks: Block[] = [
+      keyBlock('k', ['kw'], ['v1', 'v2'], box(0.1, 0.5, 0.2, 0.02)),
+      word('kw', 'Colours:'),
+      { ...valueBlock('v1', ['w1']), ...box(0.4, 0.49, 0.1, 0.03) },
+      word('w1', 'red'),
+      { ...valueBlock('v2', ['w2']), ...box(0.6, 0.5, 0.2, 0.02) },
+      word('w2', 'green'),
+      keyBlock('nowhere', ['nw'], []),
+      word('nw', 'Unplaced:'),
+    ];
+
+    const [colours, unplaced] = normalizeBlocks(blocks, 1).keyValues;
+    assert.equal(colours.value, 'red green');
+    assertBoxNear(colours.bbox, { left: 0.1, top: 0.49, width: 0.7, height: 0.03 });
+    assert.equal(unplaced.key, 'Unplaced:');
+    assert.equal('bbox' in unplaced, false);
   });
 
   test('should take the lower of key and value confidence', () => {
@@ -348,5 +372,43 @@ describe('normalizeBlocks on odd responses', () => {
     assert.equal(result.lines.length, lineCount);
     assert.equal(result.keyValues.length, lineCount);
     assert.equal(result.keyValues[lineCount - 1]!.key, `key ${lineCount - 1}`);
+  });
+});
+
+describe('normalizeBlocks with SIGNATURES', () => {
+  test('should find the handwritten signature after the printed "Signature:" label', () => {
+    const result = normalizeBlocks(fixtureBlocks('test_signature.json'), 2, { features: ['SIGNATURES'] });
+
+    assert.equal(result.signatures!.length, 1);
+    const [signature] = result.signatures!;
+    assert.equal(signature.page, 2);
+    assert.equal(signature.confidence, 54.82);
+    assertInsidePage(signature.bbox, 'signature');
+    const label = result.lines.find((l) => l.text === 'Immunizer or Health Care Provider Signature: jh Doe')!;
+    const signatureWord = result.words.find((w) => w.text === 'Signature:' && holds(label.bbox, w.bbox))!;
+    // On the label's line, starting where the label ends.
+    assert.ok(Math.abs(signature.bbox.top + signature.bbox.height / 2 - (label.bbox.top + label.bbox.height / 2)) < 0.01);
+    assert.ok(signature.bbox.left >= signatureWord.bbox.left + signatureWord.bbox.width - 0.005, JSON.stringify(signature.bbox));
+    assert.equal(result.lines.length, 62);
+  });
+
+  test('should give an empty list on a page without signatures and leave signatures out when not asked for', () => {
+    assert.deepEqual(normalizeBlocks(fixtureBlocks('test_detect_document_text.json'), 1, { features: ['SIGNATURES'] }).signatures, []);
+    assert.equal('signatures' in normalizeBlocks(fixtureBlocks('test_signature.json'), 1), false);
+  });
+
+  test('should list signatures in the PAGE block order and keep one without geometry with a zero box', () => {
+    const blocks: Block[] = [
+      { BlockType: 'PAGE', Id: 'p', Relationships: [children('s2', 's1')] },
+      { BlockType: 'SIGNATURE', Id: 's1', Confidence: 60, ...box(0.1, 0.8) },
+      { BlockType: 'SIGNATURE', Id: 's2', Confidence: 70.126, ...box(0.6, 0.8) },
+      { BlockType: 'SIGNATURE', Id: 's3' },
+    ];
+
+    const signatures = normalizeBlocks(blocks, 3, { features: ['SIGNATURES'] }).signatures!;
+    assert.deepEqual(signatures.map(({ page, confidence }) => [page, confidence]), [[3, 70.13], [3, 60], [3, 0]]);
+    assertBoxNear(signatures[0].bbox, { left: 0.6, top: 0.8, width: 0.1, height: 0.02 });
+    assertBoxNear(signatures[1].bbox, { left: 0.1, top: 0.8, width: 0.1, height: 0.02 });
+    assert.deepEqual(signatures[2].bbox, { left: 0, top: 0, width: 0, height: 0 });
   });
 });
