@@ -1,9 +1,11 @@
 // The route table: which function answers which method and path. Each function's file in
 // functions/ holds its handler and schemas. `POST /invoke/:function` reaches any of them by name
 // (add `x-invocation-type: Event` to queue it), and `GET /ws` pushes job state changes.
+import expense from './functions/expense.ts';
 import getDocument from './functions/get-document.ts';
 import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
+import identity from './functions/identity.ts';
 import ocr from './functions/ocr.ts';
 import openapi from './functions/openapi.ts';
 import queueStats from './functions/queue-stats.ts';
@@ -13,6 +15,10 @@ export const routes: RouteConfig[] = [
   { function: health }, //                                        GET  /health
   { function: ocr }, //                                           POST /ocr
   { function: ocr, path: '/ocr/async', invocation: 'event' }, //  POST /ocr/async  (202 Job)
+  { function: expense }, //                                       POST /expense
+  { function: expense, path: '/expense/async', invocation: 'event' }, // POST /expense/async
+  { function: identity }, //                                      POST /identity
+  { function: identity, path: '/identity/async', invocation: 'event' }, // POST /identity/async
   { function: getJob }, //                                        GET  /ocr/jobs/:jobId
   { function: getDocument }, //                                   GET  /documents/:documentId
   { function: queueStats }, //                                    GET  /queue/stats

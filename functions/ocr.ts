@@ -2,6 +2,8 @@ import { defineDocumentFunction } from '../runtime/document-functions/define.ts'
 import { analyzePage } from '../runtime/engines/textract.ts';
 import type { Feature, PageResult, QueryInput, QueryResult } from '../runtime/engines/types.ts';
 import { httpError } from '../runtime/errors.ts';
+import { ocrDocument } from '../runtime/formats/ocr-document.ts';
+import type { OcrResultJson } from '../runtime/formats/result-types.ts';
 import { OcrOptions, OcrResult } from '../schemas/ocr.ts';
 
 // Text, and with `features` form fields, tables, answers to questions, signatures and layout:
@@ -51,6 +53,7 @@ export default defineDocumentFunction({
     const pages = outputs.flatMap((out) => out.pages);
     return mergePages(pages, o.features ?? [], o.queries ?? []);
   },
+  document: (result) => ocrDocument(result as unknown as OcrResultJson),
 });
 
 /** The features of one page's call: QUERIES only where one of the questions is asked. */

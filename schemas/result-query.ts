@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { OUTPUT_FORMATS } from '../runtime/document-functions/options.ts';
+import { OUTPUT_FORMATS } from '../runtime/formats/render.ts';
 
 /** How a stored result is read back: its format, one table of it, its words. */
 export const ResultQuery = Type.Object({

@@ -3,8 +3,7 @@ import Type, { type Static, type TObject } from 'typebox';
 // Options every document function takes, whatever its own are: they steer the runtime (which
 // pages, which output, where to call back), never the engine call's meaning.
 
-export const OUTPUT_FORMATS = ['json', 'text', 'markdown', 'html', 'csv'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+import { OUTPUT_FORMATS } from '../formats/render.ts';
 
 // "1-3,7": page numbers and ranges, 1-based, as docling-serve and Textract write them.
 const PAGE_RANGES = '^\\s*[0-9]+(\\s*-\\s*[0-9]+)?(\\s*,\\s*[0-9]+(\\s*-\\s*[0-9]+)?)*\\s*$';
@@ -31,9 +30,6 @@ export const CommonOptions = Type.Object(commonProperties, { additionalPropertie
 export type CommonOptions = Static<typeof CommonOptions>;
 
 export const COMMON_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(commonProperties));
-
-/** Options that only shape the answer: they never change what is computed or cached. */
-export const OUTPUT_OPTION_NAMES: ReadonlySet<string> = new Set(['filename', 'callbackUrl', 'pages', 'format', 'table', 'include']);
 
 /** The body schema of a document function: the runtime's options beside the function's own. */
 export function documentOptionsSchema(own: TObject): TObject {

@@ -2,7 +2,8 @@ import { RawBody, RawJson, type StoredResultRef } from '../define.ts';
 import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import type { DocumentSpec } from './define.ts';
-import type { CommonOptions, OutputFormat } from './options.ts';
+import type { OutputFormat } from '../formats/render.ts';
+import type { CommonOptions } from './options.ts';
 import { renderResult, formatFromAccept } from './render.ts';
 
 // A result leaves the service as stored JSON (spliced, never re-serialised), or, when asked for,
@@ -18,12 +19,14 @@ export interface Presentation {
   ctx: { db: Pool; invocation: 'sync' | 'event' };
   /** The words when the caller has them at hand (a fresh result), else they are read when needed. */
   words?: string;
+  /** How far Accept is followed: fully when reading a stored result, one explicit type on a submission. */
+  accept?: 'negotiate' | 'explicit';
 }
 
 export async function presentResult(p: Presentation): Promise<RawJson | RawBody> {
   // A queued run's output is the stored result itself; formats apply when the job is read.
   if (p.ctx.invocation === 'event') return new RawJson(p.json, p.stored);
-  const format: OutputFormat = p.body.format ?? formatFromAccept(p.headers.accept);
+  const format: OutputFormat = p.body.format ?? formatFromAccept(p.headers.accept, p.accept ?? 'negotiate');
   const withWords = p.body.include?.includes('words') ?? false;
   if (format === 'json' && !withWords) return new RawJson(p.json, p.stored);
 

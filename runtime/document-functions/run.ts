@@ -63,7 +63,7 @@ export async function runDocumentFunction(
     ctx.progress({ pagesDone: known.page_count, pageCount: known.page_count });
     const json = resultJson(head(known.document_id, known.page_count, true), known.payload, known.created_at);
     const stored = { documentId: known.document_id, resultId: known.result_id, cached: true };
-    return presentResult({ spec, json, stored, body, headers, ctx });
+    return presentResult({ spec, json, stored, body, headers, ctx, accept: 'explicit' });
   }
 
   const { pageCount } = await inspectDocument(bytes, kind, { maxPages: ctx.config.maxPages });
@@ -101,7 +101,7 @@ export async function runDocumentFunction(
   ).rows[0];
   const json = resultJson(head(row.document_id, pageCount, false), payload, row.created_at);
   const stored = { documentId: row.document_id, resultId: row.result_id, cached: false };
-  return presentResult({ spec, json, stored, body, headers, ctx, words });
+  return presentResult({ spec, json, stored, body, headers, ctx, words, accept: 'explicit' });
 }
 
 function chooseRunner(name: string, spec: DocumentSpec, ctx: Context): Runner {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Block } from '@aws-sdk/client-textract';
 import { normalizeBlocks } from '../../../runtime/engines/textract-normalize.ts';
 import type { BBox, LayoutItem, OcrLine, PageResult } from '../../../runtime/engines/types.ts';
-import { mergePages, resultJson } from '../../../runtime/ocr/result-json.ts';
+import ocr from '../../../functions/ocr.ts';
+import { resultJson } from '../../../runtime/document-functions/result-json.ts';
 import type { ExpenseResultJson, IdentityResultJson, OcrResultJson } from '../../../runtime/formats/result-types.ts';
 
 // Stored results as the service writes them: real Textract responses through the real
@@ -11,20 +12,11 @@ import type { ExpenseResultJson, IdentityResultJson, OcrResultJson } from '../..
 
 export const box = (left: number, top: number, width: number, height: number): BBox => ({ left, top, width, height });
 
-/**
- * One page of a saved Textract response. Each table gets the box of its TABLE block, which a
- * stored table carries (types.ts `Table.bbox`) so formats can place it among the lines.
- */
+/** One page of a saved Textract response, as the normaliser reads it (tables and key-values with their boxes). */
 export function textractPage(fixture: string, page: number): PageResult {
   const url = new URL(`../../fixtures/textract/${fixture}`, import.meta.url);
   const blocks = (JSON.parse(readFileSync(url, 'utf8')) as { Blocks: Block[] }).Blocks;
-  const result = normalizeBlocks(blocks, page);
-  const tableBoxes = blocks.filter((b) => b.BlockType === 'TABLE').map((b) => b.Geometry!.BoundingBox!);
-  result.tables.forEach((table, i) => {
-    const b = tableBoxes[i];
-    table.bbox = box(b.Left!, b.Top!, b.Width!, b.Height!);
-  });
-  return result;
+  return normalizeBlocks(blocks, page);
 }
 
 /** The stored JSON of an OCR result over `pages`, parsed as a client (or the runtime) reads it. */
@@ -41,7 +33,8 @@ export function storedOcrResult(pages: PageResult[], features: string[], extra: 
     cached: false,
     durationMs: 812,
   };
-  const stored = JSON.parse(resultJson(head, mergePages(pages, features), '2024-05-01T10:00:00Z')) as OcrResultJson;
+  const payload = JSON.stringify(ocr.document.merge([{ pages }], { features }));
+  const stored = JSON.parse(resultJson(head, payload, '2024-05-01T10:00:00Z')) as OcrResultJson;
   return { ...stored, ...extra };
 }
 
