@@ -11,6 +11,10 @@ test('should publish every route of the API contract with its success status', (
     ['/health', 'get', '200'],
     ['/ocr', 'post', '200'],
     ['/ocr/async', 'post', '202'],
+    ['/expense', 'post', '200'],
+    ['/expense/async', 'post', '202'],
+    ['/identity', 'post', '200'],
+    ['/identity/async', 'post', '202'],
     ['/ocr/jobs/{jobId}', 'get', '200'],
     ['/documents/{documentId}', 'get', '200'],
     ['/queue/stats', 'get', '200'],
@@ -34,4 +38,21 @@ test('should describe OcrResult with the contract fields and the error codes of 
   assert.ok(doc.paths['/ocr'].post.requestBody.content['multipart/form-data']);
   assert.ok(doc.paths['/ocr'].post.requestBody.content['application/json'].schema.properties.document);
   assert.equal(doc.paths['/health'].get.security, undefined, '/health needs no key');
+});
+
+test("should list each document function's own options as query parameters, multipart parts and JSON fields", () => {
+  const ocr = doc.paths['/ocr'].post;
+  const query = ocr.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name);
+  for (const name of ['features', 'queries', 'pages', 'format', 'include', 'filename']) assert.ok(query.includes(name), `?${name}`);
+  assert.ok(!query.includes('callbackUrl'), 'callbacks belong to the queued form');
+  assert.ok(doc.paths['/ocr/async'].post.parameters.some((p: any) => p.name === 'callbackUrl'));
+  const multipart = ocr.requestBody.content['multipart/form-data'].schema.properties;
+  assert.equal(multipart.queries.type, 'string', 'structured options travel as JSON text in a part');
+  const json = ocr.requestBody.content['application/json'].schema.properties;
+  assert.equal(json.queries.type, 'array');
+  assert.equal(json.queries.maxItems, 15);
+  const expense = doc.paths['/expense'].post.parameters.map((p: any) => p.name);
+  assert.ok(!expense.includes('features'), "another function's options are not listed");
+  assert.ok(doc.paths['/expense'].post.responses['200'].content['application/json'].schema.properties.expenses);
+  assert.ok(doc.paths['/documents/{documentId}'].get.responses['200'].content['text/markdown']);
 });
