@@ -77,7 +77,7 @@ export async function analyzeDocument(bytes: Buffer, sha256 = sha256Hex(bytes)):
   if (kind === 'pdf') {
     const reading = await readPdf(bytes, random);
     if (!reading.ok) return info({ type: reading.error, message: reading.message });
-    if (reading.lines.length > 0) return info(null, layoutPage(reading.lines));
+    if (reading.lines.length > 0) return info(null, layoutPage(reading.lines, reading.figures));
   }
   return info(null, layoutPage(pseudoLines(sha256, findLabel(bytes))));
 }

@@ -44,6 +44,8 @@ export interface PageLayout {
   lines: Line[];
   table: Table | null;
   keyValues: KeyValue[];
+  /** Where the page shows pictures (known for PDFs only). */
+  figures: Box[];
 }
 
 export function union(boxes: readonly Box[]): Box {
@@ -123,8 +125,8 @@ export function findKeyValues(lines: readonly Line[]): KeyValue[] {
   return pairs;
 }
 
-export function layoutPage(lines: readonly Line[]): PageLayout {
+export function layoutPage(lines: readonly Line[], figures: readonly Box[] = []): PageLayout {
   const rows = toRows(lines);
   const ordered = rows.flat();
-  return { lines: ordered, table: findTable(rows), keyValues: findKeyValues(ordered) };
+  return { lines: ordered, table: findTable(rows), keyValues: findKeyValues(ordered), figures: [...figures] };
 }
