@@ -1,7 +1,8 @@
 // The wire side of Textract's JSON 1.1 protocol: how answers and errors look, and which request
 // parameters are acceptable.
 import type { ServerResponse } from 'node:http';
-import type { ApiName, TextractQuery } from './blocks.ts';
+import type { ApiName } from './apis.ts';
+import { validPageSpec, type TextractQuery } from './queries.ts';
 
 export const OPERATIONS: Readonly<Record<string, ApiName>> = {
   'Textract.DetectDocumentText': 'DetectDocumentText',
@@ -9,6 +10,9 @@ export const OPERATIONS: Readonly<Record<string, ApiName>> = {
 };
 
 const FEATURE_TYPES = new Set(['TABLES', 'FORMS', 'QUERIES', 'SIGNATURES', 'LAYOUT']);
+
+/** Textract's sync limit on queries for one page. */
+const MAX_QUERIES = 15;
 
 export class TextractError extends Error {
   constructor(readonly status: number, readonly type: string, message: string) {
@@ -48,6 +52,21 @@ export interface ParsedRequest {
   queries: TextractQuery[];
 }
 
+function parseQueries(config: unknown): TextractQuery[] {
+  const list = (config as { Queries?: unknown } | undefined)?.Queries;
+  if (!Array.isArray(list) || list.length === 0) throw invalidParameter('QueriesConfig.Queries is required with QUERIES');
+  if (list.length > MAX_QUERIES) throw invalidParameter(`At most ${MAX_QUERIES} queries are allowed per page`);
+  return list.map((q) => {
+    const { Text, Alias, Pages } = (q ?? {}) as Record<string, unknown>;
+    if (typeof Text !== 'string' || Text.length === 0 || Text.length > 200) throw invalidParameter('Each query needs a Text of 1..200 characters');
+    if (Alias !== undefined && (typeof Alias !== 'string' || Alias.length === 0 || Alias.length > 100)) throw invalidParameter('Query.Alias must be 1..100 characters');
+    if (Pages !== undefined && (!Array.isArray(Pages) || Pages.length === 0 || !Pages.every(validPageSpec))) {
+      throw invalidParameter('Query.Pages must list pages such as "1", "2-4" or "*"');
+    }
+    return { Text, ...(Alias !== undefined ? { Alias } : {}), ...(Pages !== undefined ? { Pages: Pages as string[] } : {}) };
+  });
+}
+
 /** Checks a request body's parameters the way Textract does before it looks at the document. */
 export function parseParameters(api: ApiName, body: unknown): ParsedRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -71,15 +90,7 @@ export function parseParameters(api: ApiName, body: unknown): ParsedRequest {
       if (typeof f !== 'string' || !FEATURE_TYPES.has(f)) throw invalidParameter(`Invalid FeatureType: ${String(f)}`);
       features.add(f);
     }
-    if (features.has('QUERIES')) {
-      const list = (QueriesConfig as { Queries?: unknown } | undefined)?.Queries;
-      if (!Array.isArray(list) || list.length === 0) throw invalidParameter('QueriesConfig.Queries is required with QUERIES');
-      for (const q of list) {
-        const text = (q as { Text?: unknown })?.Text;
-        if (typeof text !== 'string' || text.length === 0 || text.length > 200) throw invalidParameter('Each query needs a Text of 1..200 characters');
-        queries.push(q as TextractQuery);
-      }
-    }
+    if (features.has('QUERIES')) queries.push(...parseQueries(QueriesConfig));
   }
   return { bytes: Bytes, features, queries };
 }
