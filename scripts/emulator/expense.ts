@@ -20,16 +20,18 @@ function typeOf(type: string, words: readonly Word[]): Block {
   return { Text: type, Confidence: derivedConfidence(words, type === 'OTHER' ? 4 : 0.5) };
 }
 
-function field(type: string, label: readonly Word[] | null, value: readonly Word[], extra: Block = {}, valueText?: string): Block {
+/** A summary field (Currency where the amount names one) or, with `currency` false, a line-item field. */
+function field(type: string, label: readonly Word[] | null, value: readonly Word[], extra: Block = {}, valueText?: string, currency = true): Block {
   const text = valueText ?? textOf(value);
-  const currency = currencyOf(text);
+  // The real response puts Currency on summary amounts only; its line-item prices carry none.
+  const code = currency ? currencyOf(text) : null;
   return {
     Type: typeOf(type, [...(label ?? []), ...value]),
     // The label as printed, without the colon that only separates it from the value.
     ...(label ? { LabelDetection: detection(label, 0.5, textOf(label).replace(/\s*:$/, '')) } : {}),
     ValueDetection: detection(value, 1, text),
     PageNumber: PAGE,
-    ...(currency ? { Currency: { Code: currency } } : {}),
+    ...(code ? { Currency: { Code: code } } : {}),
     ...extra,
   };
 }
@@ -109,7 +111,7 @@ function lineItemGroups(layout: PageLayout): Block[] {
     cells.forEach((cell, i) => {
       const type = columnTypes[i];
       if (!type) return;
-      fields.push(field(type, hasHeader ? header[i].words : null, cell.words));
+      fields.push(field(type, hasHeader ? header[i].words : null, cell.words, {}, undefined, false));
     });
     const rowWords = cells.flatMap((c) => c.words);
     // Textract adds the whole row as EXPENSE_ROW, so nothing on it is lost to the typing.
