@@ -1,5 +1,5 @@
 // Turns a page layout into DetectDocumentText and AnalyzeDocument responses shaped like real ones
-// (see /work/shared/fixtures/textract): PAGE → LINE → WORD, then per feature TABLE → CELL,
+// (see shared/fixtures/textract beside the checkout): PAGE → LINE → WORD, then per feature TABLE → CELL,
 // KEY/VALUE pairs, QUERY → QUERY_RESULT, SIGNATURE and LAYOUT_* blocks.
 import { derivedConfidence, geometry, idFactory, minConfidence, round, type Block } from './geometry.ts';
 import { union, type PageLayout } from './layout.ts';
