@@ -1,3 +1,4 @@
+import type { ApiName } from './apis.ts';
 import { LATENCY_DISTS, type LatencyModel } from './latency.ts';
 
 export interface EmulatorOptions {
@@ -13,6 +14,8 @@ export interface EmulatorOptions {
   tps?: number;
   detectTps?: number;
   analyzeTps?: number;
+  expenseTps?: number;
+  idTps?: number;
   /** 0..1 fraction of calls that fail with an injected fault (InternalServerError or ThrottlingException, half each). */
   failRate?: number;
   seed?: number;
@@ -23,17 +26,22 @@ export const DEFAULT_SEED = 1;
 /** The settings a running emulator acts on, after defaults and overrides. */
 export interface ResolvedConfig {
   latency: LatencyModel;
-  detectTps: number;
-  analyzeTps: number;
+  /** Each operation's quota; an operation without its own option falls back to `tps`. */
+  tps: Record<ApiName, number>;
   failRate: number;
   seed: number;
 }
 
 export function resolve(o: EmulatorOptions): ResolvedConfig {
+  const fallback = o.tps ?? 0;
   return {
     latency: o.latency ?? { dist: 'fixed', meanMs: o.latencyMs ?? 0 },
-    detectTps: o.detectTps ?? o.tps ?? 0,
-    analyzeTps: o.analyzeTps ?? o.tps ?? 0,
+    tps: {
+      DetectDocumentText: o.detectTps ?? fallback,
+      AnalyzeDocument: o.analyzeTps ?? fallback,
+      AnalyzeExpense: o.expenseTps ?? fallback,
+      AnalyzeID: o.idTps ?? fallback,
+    },
     failRate: o.failRate ?? 0,
     seed: o.seed ?? DEFAULT_SEED,
   };
@@ -59,7 +67,7 @@ const nonNegative = (v: unknown): boolean => typeof v === 'number' && Number.isF
 /** Null when the options are valid, else a message naming the first bad one. */
 export function validateOptions(o: unknown): string | null {
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'options must be an object';
-  const known = new Set(['port', 'host', 'latencyMs', 'latency', 'tps', 'detectTps', 'analyzeTps', 'failRate', 'seed']);
+  const known = new Set(['port', 'host', 'latencyMs', 'latency', 'tps', 'detectTps', 'analyzeTps', 'expenseTps', 'idTps', 'failRate', 'seed']);
   for (const [key, value] of Object.entries(o)) {
     if (!known.has(key)) return `unknown option ${key}`;
     if (value === undefined || value === null) continue;

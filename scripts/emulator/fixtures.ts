@@ -14,9 +14,11 @@ export interface PngOptions {
   noise?: boolean;
   /** tEXt chunks to embed, e.g. { Comment: 'DTAT-EMULATOR:BAD_DOCUMENT' }. */
   text?: Record<string, string>;
+  /** Lines the emulator reads off the image, after its DOC-<sha8> line: one DTAT-LABEL marker each. */
+  labels?: readonly string[];
 }
 
-export function makePng({ width = 32, height = 32, seed = 0, noise = false, text = {} }: PngOptions = {}): Buffer {
+export function makePng({ width = 32, height = 32, seed = 0, noise = false, text = {}, labels = [] }: PngOptions = {}): Buffer {
   const png = new PNG({ width, height });
   const random = seededRandom(seed);
   const shade = Math.floor(random() * 256);
@@ -27,7 +29,9 @@ export function makePng({ width = 32, height = 32, seed = 0, noise = false, text
     png.data[i + 3] = 255;
   }
   const encoded = PNG.sync.write(png);
-  const chunks = Object.entries(text).map(([keyword, value]) => pngChunk('tEXt', Buffer.from(`${keyword}\0${value}`, 'latin1')));
+  const entries = Object.entries(text);
+  if (labels.length) entries.push(['Description', labels.map((l) => `DTAT-LABEL[${l}]`).join('')]);
+  const chunks = entries.map(([keyword, value]) => pngChunk('tEXt', Buffer.from(`${keyword}\0${value}`, 'latin1')));
   // tEXt chunks go right after IHDR (8-byte signature + 25-byte IHDR chunk).
   return Buffer.concat([encoded.subarray(0, 33), ...chunks, encoded.subarray(33)]);
 }

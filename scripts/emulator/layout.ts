@@ -44,6 +44,8 @@ export interface PageLayout {
   lines: Line[];
   table: Table | null;
   keyValues: KeyValue[];
+  /** Where the page shows pictures (known for PDFs only). */
+  figures: Box[];
 }
 
 export function union(boxes: readonly Box[]): Box {
@@ -79,16 +81,22 @@ export function toRows(lines: readonly Line[]): Line[][] {
   return rows;
 }
 
+/** A row of two lines whose first ends in a colon: a form's label and its value set apart. */
+function isLabelRow(row: readonly Line[]): boolean {
+  return row.length === 2 && row[0].text.length > 1 && row[0].text.endsWith(':');
+}
+
 /**
  * The longest run of at least two consecutive rows that each hold the same number (two or more) of
- * separate lines: text set in columns, which is what a table looks like without its rules.
+ * separate lines: text set in columns, which is what a table looks like without its rules. Rows of
+ * `Label:` and value are a form, not a table, and break a run.
  */
 export function findTable(rows: readonly Line[][]): Table | null {
   let best: { start: number; length: number } | null = null;
   for (let start = 0; start < rows.length;) {
     const columns = rows[start].length;
     let end = start + 1;
-    while (end < rows.length && rows[end].length === columns) end++;
+    if (!isLabelRow(rows[start])) while (end < rows.length && rows[end].length === columns && !isLabelRow(rows[end])) end++;
     const length = end - start;
     if (columns >= 2 && length >= 2 && (!best || length > best.length)) best = { start, length };
     start = end;
@@ -112,19 +120,27 @@ export function findTable(rows: readonly Line[][]): Table | null {
   return { box: union(cells.map((cell) => cell.box)), cells };
 }
 
-/** `Key: Value` lines: the key is every word up to the first one ending in a colon. */
-export function findKeyValues(lines: readonly Line[]): KeyValue[] {
+/**
+ * `Key: Value` lines (the key is every word up to the first one ending in a colon), and rows where
+ * a `Key:` line has its value set apart as a second line, in reading order.
+ */
+export function findKeyValues(rows: readonly Line[][]): KeyValue[] {
   const pairs: KeyValue[] = [];
-  for (const line of lines) {
-    const split = line.words.findIndex((w) => w.text.length > 1 && w.text.endsWith(':'));
-    if (split < 0 || split > 5 || split === line.words.length - 1) continue;
-    pairs.push({ keyWords: line.words.slice(0, split + 1), valueWords: line.words.slice(split + 1) });
+  for (const row of rows) {
+    if (isLabelRow(row) && row[0].words.length <= 6) {
+      pairs.push({ keyWords: row[0].words, valueWords: row[1].words });
+      continue;
+    }
+    for (const line of row) {
+      const split = line.words.findIndex((w) => w.text.length > 1 && w.text.endsWith(':'));
+      if (split < 0 || split > 5 || split === line.words.length - 1) continue;
+      pairs.push({ keyWords: line.words.slice(0, split + 1), valueWords: line.words.slice(split + 1) });
+    }
   }
   return pairs;
 }
 
-export function layoutPage(lines: readonly Line[]): PageLayout {
+export function layoutPage(lines: readonly Line[], figures: readonly Box[] = []): PageLayout {
   const rows = toRows(lines);
-  const ordered = rows.flat();
-  return { lines: ordered, table: findTable(rows), keyValues: findKeyValues(ordered) };
+  return { lines: rows.flat(), table: findTable(rows), keyValues: findKeyValues(rows), figures: [...figures] };
 }

@@ -61,7 +61,7 @@ function placeLine(text: string, tokens: string[], left: number, top: number, ra
   return { text, words, box: union(words.map((w) => w.box)), confidence: confidence(random) };
 }
 
-export function pseudoLines(sha256: string, label: string | null): Line[] {
+export function pseudoLines(sha256: string, labels: readonly string[]): Line[] {
   const random = seededRandom(Number.parseInt(sha256.slice(8, 16), 16));
   const left = 0.06 + random() * 0.06;
   const lines: Line[] = [];
@@ -70,8 +70,10 @@ export function pseudoLines(sha256: string, label: string | null): Line[] {
   };
 
   add(`DOC-${sha256.slice(0, 8)}`);
-  const labelTokens = label?.split(/\s+/).filter(Boolean) ?? [];
-  if (label && labelTokens.length > 0) add(label, labelTokens);
+  for (const label of labels) {
+    const labelTokens = label.split(/\s+/).filter(Boolean);
+    if (labelTokens.length > 0) add(label, labelTokens);
+  }
   const bodyLines = randomInt(random, 3, 12);
   for (let i = 0; i < bodyLines; i++) {
     const count = randomInt(random, 2, 8);
@@ -98,15 +100,25 @@ export function pseudoLines(sha256: string, label: string | null): Line[] {
   return lines;
 }
 
-/** The text of an ASCII `DTAT-LABEL[...]` marker: up to 200 printable characters without `]`. */
-export function findLabel(bytes: Buffer): string | null {
-  const at = bytes.indexOf('DTAT-LABEL[');
-  if (at < 0) return null;
-  const start = at + 'DTAT-LABEL['.length;
-  for (let i = start; i < bytes.length && i <= start + 200; i++) {
-    const c = bytes[i];
-    if (c === 0x5d) return i > start ? bytes.toString('latin1', start, i) : null;
-    if (c < 0x20 || c > 0x7e) return null;
+const MAX_LABELS = 40;
+
+/**
+ * The texts of the ASCII `DTAT-LABEL[...]` markers in the bytes, in order: each up to 200 printable
+ * characters without `]`. Each becomes one line of pseudo text, so a test can lay out a whole
+ * receipt or ID card on an image.
+ */
+export function findLabels(bytes: Buffer): string[] {
+  const labels: string[] = [];
+  for (let at = bytes.indexOf('DTAT-LABEL['); at >= 0 && labels.length < MAX_LABELS; at = bytes.indexOf('DTAT-LABEL[', at + 1)) {
+    const start = at + 'DTAT-LABEL['.length;
+    for (let i = start; i < bytes.length && i <= start + 200; i++) {
+      const c = bytes[i];
+      if (c === 0x5d) {
+        if (i > start) labels.push(bytes.toString('latin1', start, i));
+        break;
+      }
+      if (c < 0x20 || c > 0x7e) break;
+    }
   }
-  return null;
+  return labels;
 }

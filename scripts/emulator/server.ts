@@ -1,14 +1,18 @@
-// A local stand-in for Amazon Textract's sync APIs, driven through the real AWS SDK by the service's
-// tests and benchmarks. It speaks JSON 1.1 over HTTP, enforces a per-API TPS quota, injects faults,
-// and answers with deterministic Blocks derived from the document bytes.
+// A local stand-in for Amazon Textract's sync APIs (DetectDocumentText, AnalyzeDocument,
+// AnalyzeExpense, AnalyzeID), driven through the real AWS SDK by the service's tests and
+// benchmarks. It speaks JSON 1.1 over HTTP, enforces a per-API TPS quota, injects faults, and
+// answers with deterministic results derived from the document bytes.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildResponse, type ApiName } from './blocks.ts';
+import { API_NAMES, type ApiName } from './apis.ts';
+import { buildResponse } from './blocks.ts';
 import { MAX_BODY_BYTES, readBody, refuseTooLarge } from './body.ts';
 import { mergeOptions, resolve, validateOptions, type EmulatorOptions, type ResolvedConfig } from './config.ts';
 import { analyzeDocument, MAX_DOCUMENT_BYTES, sha256Hex, type DocumentInfo } from './document.ts';
+import { buildExpenseResponse } from './expense.ts';
 import { drawFault, type FaultType } from './faults.ts';
+import { buildIdentityResponse } from './identity.ts';
 import { sampleLatency } from './latency.ts';
 import { Lru } from './lru.ts';
 import { ERROR_MESSAGES, OPERATIONS, parseParameters, sendError, sendJson, TextractError, type ParsedRequest } from './protocol.ts';
@@ -60,12 +64,10 @@ class Runtime {
   /** Only what changed is rebuilt, so a latency tweak does not refill a drained quota bucket. */
   private rebuild(previous: ResolvedConfig | null): void {
     const c = this.config;
-    if (!previous || previous.detectTps !== c.detectTps || previous.analyzeTps !== c.analyzeTps) {
-      this.buckets = {
-        DetectDocumentText: previous?.detectTps === c.detectTps ? this.buckets.DetectDocumentText : new TokenBucket(c.detectTps),
-        AnalyzeDocument: previous?.analyzeTps === c.analyzeTps ? this.buckets.AnalyzeDocument : new TokenBucket(c.analyzeTps),
-      };
-    }
+    this.buckets = Object.fromEntries(API_NAMES.map((api) => [
+      api,
+      previous && previous.tps[api] === c.tps[api] ? this.buckets[api] : new TokenBucket(c.tps[api]),
+    ])) as Record<ApiName, TokenBucket>;
     if (!previous || previous.seed !== c.seed) {
       this.latencyRandom = seededRandom(c.seed);
       this.faultRandom = seededRandom(c.seed ^ 0x9e3779b9);
@@ -93,13 +95,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return info;
   }
 
-  function responseBody(info: DocumentInfo, api: ApiName, params: ParsedRequest): Buffer {
+  function build(pages: readonly DocumentInfo[], api: ApiName, params: ParsedRequest): Record<string, unknown> {
+    const [first] = pages;
+    switch (api) {
+      case 'AnalyzeExpense':
+        return buildExpenseResponse(first.sha256, first.layout!);
+      case 'AnalyzeID':
+        return buildIdentityResponse(pages.map((p) => ({ sha256: p.sha256, layout: p.layout! })));
+      default:
+        return buildResponse(first.sha256, first.layout!, api, params.features, params.queries);
+    }
+  }
+
+  /** Responses are cached by everything they depend on: the pages' bytes, the API and its options. */
+  function responseBody(pages: readonly DocumentInfo[], api: ApiName, params: ParsedRequest): Buffer {
     const features = [...params.features].sort().join(',');
-    const key = `${info.sha256}|${api}|${features}|${params.queries.length ? JSON.stringify(params.queries) : ''}`;
+    const key = `${pages.map((p) => p.sha256).join('+')}|${api}|${features}|${params.queries.length ? JSON.stringify(params.queries) : ''}`;
     let body = responses.get(key);
     stats.cacheLookup(body !== undefined);
     if (!body) {
-      body = Buffer.from(JSON.stringify(buildResponse(info.sha256, info.layout!, api, params.features, params.queries)));
+      body = Buffer.from(JSON.stringify(build(pages, api, params)));
       responses.set(key, body, body.length);
     }
     return body;
@@ -201,32 +216,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       fail(randomFault);
       return;
     }
-    const bytes = Buffer.from(params.bytes, 'base64');
-    if (bytes.length === 0) {
+    // AnalyzeID judges each page (front, back) as the other APIs judge their one document.
+    const pages = params.documents.map((b64) => Buffer.from(b64, 'base64'));
+    if (pages.some((bytes) => bytes.length === 0)) {
       reject(new TextractError(400, 'InvalidParameterException', 'Document.Bytes is not valid base64'));
       return;
     }
-    if (bytes.length > MAX_DOCUMENT_BYTES) {
-      reject(new TextractError(400, 'DocumentTooLargeException', `Document size ${bytes.length} exceeds the limit of ${MAX_DOCUMENT_BYTES} bytes`));
+    const tooLarge = pages.find((bytes) => bytes.length > MAX_DOCUMENT_BYTES);
+    if (tooLarge) {
+      reject(new TextractError(400, 'DocumentTooLargeException', `Document size ${tooLarge.length} exceeds the limit of ${MAX_DOCUMENT_BYTES} bytes`));
       return;
     }
-    let info: DocumentInfo;
+    let infos: DocumentInfo[];
     try {
-      info = await documentInfo(bytes, sha256Hex(bytes));
+      infos = await Promise.all(pages.map((bytes) => documentInfo(bytes, sha256Hex(bytes))));
     } catch (err) {
       reject(new TextractError(400, 'BadDocumentException', `Unable to process the document: ${String(err)}`));
       return;
     }
     if (settled) return;
-    if (info.markers.fault) {
-      fail(info.markers.fault);
+    const forced = infos.find((info) => info.markers.fault)?.markers.fault;
+    if (forced) {
+      fail(forced);
       return;
     }
-    if (info.rejection) {
-      reject(new TextractError(400, info.rejection.type, info.rejection.message));
+    const rejected = infos.find((info) => info.rejection)?.rejection;
+    if (rejected) {
+      reject(new TextractError(400, rejected.type, rejected.message));
       return;
     }
-    const body = responseBody(info, api, params);
+    const body = responseBody(infos, api, params);
     afterLatency(() => {
       if (settle({ kind: 'ok' })) sendJson(res, 200, body, requestId);
     });

@@ -1,6 +1,6 @@
 // Counters a benchmark reads to judge a client: how many calls got through, how many were
 // throttled and when. Everything is a counter or a bounded array, so a long run costs nothing.
-import type { ApiName } from './blocks.ts';
+import { API_NAMES, type ApiName } from './apis.ts';
 
 /** Throttle buckets cover the first hour after the first call; later throttles land in the last bucket. */
 const MAX_SECONDS = 3600;
@@ -39,6 +39,10 @@ export interface EmulatorStats {
   apis: Record<ApiName, ApiStats>;
 }
 
+function emptyApis(inFlight: (api: ApiName) => number = () => 0): Record<ApiName, ApiStats> {
+  return Object.fromEntries(API_NAMES.map((api) => [api, emptyApi(inFlight(api))])) as Record<ApiName, ApiStats>;
+}
+
 function emptyApi(inFlight = 0): ApiStats {
   return {
     calls: 0, ok: 0, throttled: 0, injectedFaults: {}, rejected: {}, aborted: 0,
@@ -58,7 +62,7 @@ export class StatsCollector {
   private maxInFlight = 0;
   private protocolErrors: Record<string, number> = {};
   private cache = { hits: 0, misses: 0 };
-  private apis: Record<ApiName, ApiStats> = { DetectDocumentText: emptyApi(), AnalyzeDocument: emptyApi() };
+  private apis: Record<ApiName, ApiStats> = emptyApis();
 
   request(): void {
     this.total++;
@@ -140,9 +144,7 @@ export class StatsCollector {
     this.maxInFlight = this.inFlight;
     this.protocolErrors = {};
     this.cache = { hits: 0, misses: 0 };
-    this.apis = {
-      DetectDocumentText: emptyApi(this.apis.DetectDocumentText.inFlight),
-      AnalyzeDocument: emptyApi(this.apis.AnalyzeDocument.inFlight),
-    };
+    const previous = this.apis;
+    this.apis = emptyApis((api) => previous[api].inFlight);
   }
 }

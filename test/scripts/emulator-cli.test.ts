@@ -24,6 +24,15 @@ test('should reject a bad argument with a message and exit code 2', async () => 
   assert.match(run.output().stderr, /--tps must be a non-negative number, got "fast"/);
 });
 
+test('should name the new operations and their quota options in --help, and check them', async () => {
+  const help = runCli(['--help']);
+  assert.equal(await help.exited, 0);
+  for (const text of ['AnalyzeExpense', 'AnalyzeID', '--expense-tps N', '--id-tps N', 'DTAT-LABEL']) assert.ok(help.output().stdout.includes(text), text);
+  const bad = runCli(['--id-tps', 'many']);
+  assert.equal(await bad.exited, 2);
+  assert.match(bad.output().stderr, /--id-tps must be a non-negative number, got "many"/);
+});
+
 test('should print its URL, serve the SDK, and close on SIGTERM', { timeout: 20_000 }, async () => {
   const run = runCli(['--port', '0', '--latency-ms', '5', '--tps', '10']);
   try {
