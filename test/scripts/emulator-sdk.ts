@@ -1,8 +1,8 @@
 // What the emulator suites share: the real SDK pointed at an emulator, and ways to read and
 // compare Textract responses the way a user of the SDK would.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TextractClient, type Block } from '@aws-sdk/client-textract';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../scripts/emulator/server.ts';
@@ -63,17 +63,9 @@ export async function rawCall(emulator: EmulatorHandle, operation: string, body:
   return res.text();
 }
 
-/**
- * The real Textract responses in shared/fixtures/textract, which sits beside the checkout (CI lays
- * it next to its clone; a worktree may be a level deeper).
- */
+/** The real Textract responses the project keeps (test/fixtures/textract, copied unchanged with their licence). */
 function fixturesDir(): string {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  for (let dir = root, i = 0; i < 3; i++, dir = dirname(dir)) {
-    const candidate = join(dirname(dir), 'shared', 'fixtures', 'textract');
-    if (existsSync(candidate)) return candidate;
-  }
-  assert.fail(`shared/fixtures/textract not found beside ${root}`);
+  return fileURLToPath(new URL('../fixtures/textract/', import.meta.url));
 }
 
 export function fixture(name: string): Record<string, unknown> {
