@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { EncryptedPDFError, PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, type PDFPage } from 'pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, type PDFPage } from 'pdf-lib';
 import type { DocumentKind, OcrWord } from '../engines/types.ts';
 import { unprocessable } from '../documents/errors.ts';
 import { decodePng, decodeTiffPage, tiffPageCount } from './decode-image.ts';
@@ -61,18 +61,22 @@ export async function buildSearchablePdf(bytes: Uint8Array, kind: DocumentKind, 
 
 async function loadOriginal(bytes: Uint8Array): Promise<PDFDocument> {
   let doc: PDFDocument;
+  let pageCount: number;
   try {
     // updateMetadata: false, or pdf-lib would stamp a fresh ModDate and Producer into the copy.
-    doc = await PDFDocument.load(bytes, { updateMetadata: false });
+    // Encryption is checked below rather than by pdf-lib's EncryptedPDFError, which its ES5
+    // build makes impossible to tell apart with instanceof.
+    doc = await PDFDocument.load(bytes, { updateMetadata: false, ignoreEncryption: true });
+    // Without a page tree pdf-lib "loads" garbage and fails only when asked for the pages.
+    pageCount = doc.getPageCount();
   } catch (cause) {
-    if (cause instanceof EncryptedPDFError) {
-      // Text added to an encrypted file would have to be encrypted with its key, which pdf-lib cannot do.
-      throw unprocessable('The PDF is encrypted, so no searchable copy can be made of it; remove the encryption and send it again.', cause);
-    }
     throw unprocessable('The PDF could not be read to add a text layer: it is damaged or not really a PDF.', cause);
   }
-  // Without a page tree pdf-lib "loads" garbage and yields no pages.
-  if (doc.getPageCount() === 0) throw unprocessable('The PDF could not be read to add a text layer: it has no pages.');
+  if (doc.isEncrypted) {
+    // Text added to an encrypted file would have to be encrypted with its key, which pdf-lib cannot do.
+    throw unprocessable('The PDF is encrypted, so no searchable copy can be made of it; remove the encryption and send it again.');
+  }
+  if (pageCount === 0) throw unprocessable('The PDF could not be read to add a text layer: it has no pages.');
   return doc;
 }
 

@@ -38,7 +38,7 @@ async function poppler(tool: string, args: string[]): Promise<string> {
 /** `pdftotext` output (UTF-8), of the whole document or of pages first..last. */
 export function pdfText(pdf: Uint8Array, pages?: { first: number; last: number }): Promise<string> {
   const range = pages ? ['-f', String(pages.first), '-l', String(pages.last)] : [];
-  return withPdfFile(pdf, (file) => poppler('pdftotext', ['-enc', 'UTF-8', ...range, file, '-']));
+  return withPdfFile(pdf, (file) => poppler('pdftotext', ['-enc', 'UTF-8', '-cropbox', ...range, file, '-']));
 }
 
 export interface PdfPageInfo {
@@ -49,7 +49,7 @@ export interface PdfPageInfo {
   cropBox: number[];
 }
 
-/** Page count and, per page, size as shown (points), rotation and boxes, from `pdfinfo -box`. */
+/** Page count and, per page, size (points, CropBox before /Rotate), rotation and boxes, from `pdfinfo -box`. */
 export async function pdfInfo(pdf: Uint8Array): Promise<{ pages: number; pageInfo: PdfPageInfo[] }> {
   return withPdfFile(pdf, async (file) => {
     const summary = await poppler('pdfinfo', [file]);
@@ -64,6 +64,12 @@ export async function pdfInfo(pdf: Uint8Array): Promise<{ pages: number; pageInf
     }
     return { pages, pageInfo };
   });
+}
+
+/** Link annotations with their URL, per page (`pdfinfo -url`). */
+export async function pdfLinks(pdf: Uint8Array): Promise<{ page: number; url: string }[]> {
+  const listing = await withPdfFile(pdf, (file) => poppler('pdfinfo', ['-url', file]));
+  return [...listing.matchAll(/^\s*(\d+)\s+Annotation\s+(\S+)\s*$/gm)].map(([, page, url]) => ({ page: +page, url }));
 }
 
 export interface PdfWord {
@@ -83,11 +89,18 @@ export interface PdfWordPage {
 const unescapeXml = (text: string) =>
   text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[name]!);
 
-/** Every word with its box in points from the top-left of the page as shown (`pdftotext -bbox`). */
+/**
+ * Every word with its box in points from the top-left corner of the page as shown: the CropBox
+ * turned by /Rotate (`pdftotext -cropbox -bbox`). `width` and `height` are those of the page as
+ * shown too (pdftotext prints them unturned, so they are swapped here for pages turned by 90°).
+ */
 export async function pdfWordBoxes(pdf: Uint8Array): Promise<PdfWordPage[]> {
-  const xhtml = await withPdfFile(pdf, (file) => poppler('pdftotext', ['-enc', 'UTF-8', '-bbox', file, '-']));
+  const xhtml = await withPdfFile(pdf, (file) => poppler('pdftotext', ['-enc', 'UTF-8', '-cropbox', '-bbox', file, '-']));
+  const { pageInfo } = await pdfInfo(pdf);
   const pages: PdfWordPage[] = [];
-  for (const [, width, height, body] of xhtml.matchAll(/<page width="([\d.]+)" height="([\d.]+)">([\s\S]*?)<\/page>/g)) {
+  for (const [, unturnedWidth, unturnedHeight, body] of xhtml.matchAll(/<page width="([\d.]+)" height="([\d.]+)">([\s\S]*?)<\/page>/g)) {
+    const turned = pageInfo[pages.length].rotation % 180 !== 0;
+    const [width, height] = turned ? [unturnedHeight, unturnedWidth] : [unturnedWidth, unturnedHeight];
     const words = [...body.matchAll(/<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">(.*?)<\/word>/g)].map(
       ([, xMin, yMin, xMax, yMax, text]) => ({ text: unescapeXml(text), xMin: +xMin, yMin: +yMin, xMax: +xMax, yMax: +yMax }),
     );
