@@ -11,9 +11,10 @@ import { PDFName, PDFString, type PDFContext, type PDFRef } from 'pdf-lib';
 // has its own code, a width, and a ToUnicode entry.
 //
 // Why not pdf-lib's embedFont: it encodes text as glyph ids, so every character the font lacks
-// becomes glyph 0, and glyph 0 can carry only one Unicode value: "中文" would extract as "中中"
-// or worse. Here each distinct character gets its own CID (CID → GID through CIDToGIDMap), so a
-// character the font lacks is still extracted exactly; only its invisible glyph is .notdef.
+// becomes glyph 0, and one glyph id maps to one Unicode value in ToUnicode, so such characters
+// cannot all extract correctly. Here each distinct character gets its own CID (CID → GID through
+// CIDToGIDMap): a character the font lacks still extracts exactly; only its invisible glyph is
+// .notdef. (Its fontkit also dates from 2021; fontkit 2 is the maintained line.)
 
 const require = createRequire(import.meta.url);
 const FONT_FILE = '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf';
@@ -85,7 +86,8 @@ export class TextLayerFont {
   private cidFor(codePoint: number): number {
     let cid = this.cids.get(codePoint);
     if (cid !== undefined) return cid;
-    if (this.entries.length > MAX_CID) return this.cidFor(REPLACEMENT);
+    // The last code is kept for U+FFFD, so that characters past the limit have one to share.
+    if (this.entries.length >= MAX_CID && codePoint !== REPLACEMENT) return this.cidFor(REPLACEMENT);
     const glyph = this.font.glyphForCodePoint(codePoint);
     cid = this.entries.length;
     this.entries.push([codePoint, glyph.id, Math.round(glyph.advanceWidth * this.scale)]);
