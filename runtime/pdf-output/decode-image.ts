@@ -3,7 +3,7 @@ import UTIF from 'utif2';
 import { DocumentError, unprocessable } from '../documents/errors.ts';
 import { MAX_IMAGE_PIXELS_PER_SIDE } from '../documents/textract-limits.ts';
 import { extractTiffPage, TiffFormatError, tiffPageSizes } from '../documents/tiff.ts';
-import type { RgbaRaster } from './raster-image.ts';
+import type { GraySamples, RgbaRaster } from './raster-image.ts';
 
 // Pixels of PNG and TIFF pages, decoded one page at a time so that a 100-page TIFF never holds
 // more than one page's pixels. JPEG needs no decoding: its bytes go into the PDF as they are.
@@ -39,23 +39,34 @@ export function tiffPageCount(bytes: Uint8Array): number {
 }
 
 /**
- * Page `index` (0-based) of a TIFF as 8-bit RGBA, decoded by utif2: uncompressed, PackBits,
- * LZW, Deflate, JPEG and the fax compressions (CCITT RLE, Group 3, Group 4), in every
- * photometric interpretation scanners write. The page is first cut out by the same code that
- * split it for OCR, so page numbers agree and utif2 never walks a hostile directory chain.
+ * Page `index` (0-based) of a TIFF, decoded by utif2: uncompressed, PackBits, LZW, Deflate, JPEG
+ * and the fax compressions (CCITT RLE, Group 3, Group 4). Bilevel and 8-bit gray pages come back
+ * as their own samples (a fax page stays 1 bit per pixel); every other photometric
+ * interpretation (RGB, palette, CMYK, YCbCr, with alpha) as 8-bit RGBA. The page is first cut out
+ * by the same code that split it for OCR, so page numbers agree and utif2 never walks a hostile
+ * directory chain.
  */
-export function decodeTiffPage(bytes: Uint8Array, index: number): RgbaRaster {
+export function decodeTiffPage(bytes: Uint8Array, index: number): RgbaRaster | GraySamples {
   const where = `Page ${index + 1} of the TIFF image`;
   try {
     const single = extractTiffPage(bytes, index);
     const page = Buffer.from(single.buffer, single.byteOffset, single.byteLength);
     const [ifd] = UTIF.decode(page);
     if (!ifd) throw new TiffFormatError('it has no image directory');
-    const width = Number((ifd.t256 as number[] | undefined)?.[0]);
-    const height = Number((ifd.t257 as number[] | undefined)?.[0]);
+    const tag = (id: number) => (ifd[`t${id}`] as number[] | undefined)?.[0];
+    const width = Number(tag(256));
+    const height = Number(tag(257));
     checkSize(width, height, where);
     UTIF.decodeImage(page, ifd);
     if (!ifd.data || ifd.data.length === 0) throw new TiffFormatError('it holds no image data');
+
+    const bits = tag(258) ?? 1;
+    // A bilevel page without a photometric tag is WhiteIsZero, as utif2 and libtiff read it.
+    const photometric = tag(262) ?? (bits === 1 ? 0 : undefined);
+    const rowBytes = Math.ceil((width * bits) / 8);
+    if ((tag(277) ?? 1) === 1 && (bits === 1 || bits === 8) && (photometric === 0 || photometric === 1) && ifd.data.length >= rowBytes * height) {
+      return { width, height, bits, samples: ifd.data.subarray(0, rowBytes * height), whiteIsZero: photometric === 0 };
+    }
     return { width, height, rgba: UTIF.toRGBA8(ifd) };
   } catch (cause) {
     if (cause instanceof DocumentError) throw cause;

@@ -3,8 +3,9 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, type PDFPage } from 'p
 import type { DocumentKind, OcrWord } from '../engines/types.ts';
 import { unprocessable } from '../documents/errors.ts';
 import { decodePng, decodeTiffPage, tiffPageCount } from './decode-image.ts';
-import { pdfPageFrame, plainFrame, type PageFrame } from './page-frame.ts';
-import { embedRaster } from './raster-image.ts';
+import { pdfPageFrame, plainFrame } from './page-frame.ts';
+import { embedPngAsIs } from './png-as-is.ts';
+import { embedGraySamples, embedRaster } from './raster-image.ts';
 import { TextLayerFont } from './text-font.ts';
 import { textLayerContent } from './text-layer.ts';
 
@@ -127,24 +128,36 @@ async function addImagePage(
   font: TextLayerFont,
   fontRef: PDFRef,
 ): Promise<boolean> {
-  let image: { ref: PDFRef; width: number; height: number };
-  if (kind === 'jpeg') {
-    const jpeg = await doc.embedJpg(bytes).catch((cause: unknown) => {
-      throw unprocessable('The JPEG image could not be read: its header is damaged or truncated.', cause);
-    });
-    // Embedded now, not at save(), so nothing of the page stays pending in memory.
-    await jpeg.embed();
-    image = { ref: jpeg.ref, width: jpeg.width, height: jpeg.height };
-  } else {
-    const raster = kind === 'png' ? decodePng(bytes) : decodeTiffPage(bytes, index);
-    image = { ref: embedRaster(doc.context, raster), width: raster.width, height: raster.height };
-  }
+  const image = await embedImage(doc, bytes, kind, index);
   const { width, height } = image;
   const page = doc.addPage([width, height]);
-  const frame: PageFrame = plainFrame(width, height);
-  const text = textLayerContent(words, frame, font, FONT_KEY);
+  const text = textLayerContent(words, plainFrame(width, height), font, FONT_KEY);
   const resources = { XObject: { [IMAGE_KEY]: image.ref }, ...(text === '' ? {} : { Font: { [FONT_KEY]: fontRef } }) };
   page.node.set(PDFName.of('Resources'), doc.context.obj(resources));
   page.node.set(PDFName.of('Contents'), contentStream(doc, `${text}q ${width} 0 0 ${height} 0 0 cm /${IMAGE_KEY} Do Q\n`));
   return text !== '';
+}
+
+/** Page `index` of the image as an image XObject, with its size in pixels. */
+async function embedImage(
+  doc: PDFDocument,
+  bytes: Uint8Array,
+  kind: Exclude<DocumentKind, 'pdf'>,
+  index: number,
+): Promise<{ ref: PDFRef; width: number; height: number }> {
+  if (kind === 'jpeg') {
+    const jpeg = await doc.embedJpg(bytes).catch((cause: unknown) => {
+      throw unprocessable('The JPEG image could not be read: its header is damaged or truncated.', cause);
+    });
+    // Embedded now rather than at save(), so that nothing of the page stays pending in memory.
+    await jpeg.embed();
+    return { ref: jpeg.ref, width: jpeg.width, height: jpeg.height };
+  }
+  if (kind === 'png') {
+    const asIs = embedPngAsIs(doc.context, bytes);
+    if (asIs) return asIs;
+  }
+  const pixels = kind === 'png' ? decodePng(bytes) : decodeTiffPage(bytes, index);
+  const ref = 'rgba' in pixels ? embedRaster(doc.context, pixels) : embedGraySamples(doc.context, pixels);
+  return { ref, width: pixels.width, height: pixels.height };
 }

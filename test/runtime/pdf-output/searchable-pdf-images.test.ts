@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import UTIF from 'utif2';
 import { DocumentError } from '../../../runtime/documents/errors.ts';
 import { buildSearchablePdf } from '../../../runtime/pdf-output/searchable-pdf.ts';
 import { encodeGrayTiff } from '../../helpers/make-documents.ts';
@@ -153,6 +154,16 @@ describe('buildSearchablePdf for images', () => {
       await assertSearchablePage(pdf, 1, fixture);
     });
   }
+
+  it('should decode an RGB TIFF to the same pixels', async () => {
+    const tiff = Buffer.from(UTIF.encodeImage(Buffer.from(employment.rgba), employment.width, employment.height));
+    const pdf = await buildSearchablePdf(tiff, 'tiff', [{ page: 1, words: employment.words }]);
+
+    const [image] = await pdfImages(pdf);
+    assert.equal(image.color, 'rgb');
+    assert.deepEqual(Buffer.from(image.rgba), Buffer.from(employment.rgba));
+    await assertSearchablePage(pdf, 1, employment);
+  });
 
   it('should keep a page that has no words in the list, without any text', async () => {
     const pdf = await buildSearchablePdf(readTiffFixture('fax-g4.tif'), 'tiff', [{ page: 2, words: employment.words }]);
