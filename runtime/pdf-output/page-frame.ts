@@ -29,9 +29,9 @@ export function plainFrame(width: number, height: number): PageFrame {
 
 /**
  * The frame of a PDF page: its visible area is the CropBox clipped to the MediaBox (both
- * inheritable, corners in any order), turned clockwise by /Rotate, as PDF 32000-1 §14.11.2 and
- * every renderer do. /UserUnit scales user space as a whole, so fractions of the page are
- * unaffected by it.
+ * inheritable, corners in any order), turned clockwise by /Rotate (PDF 32000-1 §7.7.3.3 and
+ * §14.11.2), as every renderer shows it. /UserUnit scales user space as a whole, so fractions of
+ * the page are unaffected by it.
  */
 export function pdfPageFrame(page: PDFPage): PageFrame {
   const media = readRect(page, 'MediaBox') ?? LETTER;

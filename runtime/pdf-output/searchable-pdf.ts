@@ -45,7 +45,7 @@ export async function buildSearchablePdf(bytes: Uint8Array, kind: DocumentKind, 
       throw new RangeError(`page ${page} is not in the document, which has ${pageCount} page(s)`);
     }
   }
-  // Pages in order, so that fonts codes, and with them the output bytes, do not depend on the
+  // Pages in order, so that font codes, and with them the output bytes, do not depend on the
   // order `pages` was given in.
   for (let number = 1; number <= pageCount; number++) {
     const words = wordsByPage.get(number) ?? [];

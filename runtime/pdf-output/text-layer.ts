@@ -25,8 +25,9 @@ export function textLayerContent(words: readonly OcrWord[], frame: PageFrame, fo
     const scaling = natural > 0 ? (100 * boxWidth) / natural : 100;
     const x = left * frame.width;
     const baseline = (1 - top - height) * frame.height - (font.descent / 1000) * size;
-    // A space after every word: readers that join glyphs by distance (pdf.js, Chrome) would
-    // otherwise run words together where OCR boxes touch. It sits past the word's box.
+    // A space after every word, as tesseract's PDF renderer writes: word breaks are then in the
+    // text itself, not left for each reader to guess from gaps, which OCR boxes that touch or
+    // overlap would hide. It sits just past the word's box.
     ops.push(`/${fontName} ${num(size)} Tf ${num(scaling)} Tz 1 0 0 1 ${num(x)} ${num(baseline)} Tm <${text.hex}${space.hex}> Tj`);
   }
   if (ops.length === 0) return '';
