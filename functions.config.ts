@@ -3,6 +3,7 @@
 // (add `x-invocation-type: Event` to queue it), and `GET /ws` pushes job state changes.
 import expense from './functions/expense.ts';
 import getDocument from './functions/get-document.ts';
+import getDocumentPdf from './functions/get-document-pdf.ts';
 import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
 import identity from './functions/identity.ts';
@@ -21,6 +22,7 @@ export const routes: RouteConfig[] = [
   { function: identity, path: '/identity/async', invocation: 'event' }, // POST /identity/async
   { function: getJob }, //                                        GET  /ocr/jobs/:jobId
   { function: getDocument }, //                                   GET  /documents/:documentId
+  { function: getDocumentPdf }, //                                GET  /documents/:documentId/pdf
   { function: queueStats }, //                                    GET  /queue/stats
   { function: openapi }, //                                       GET  /openapi.json
 ];

@@ -34,6 +34,12 @@ function asText(schema: Record<string, unknown>): Record<string, unknown> {
   return schema;
 }
 
+/** A response schema names its media type when it is not JSON (the searchable PDF). */
+function mediaOf(schema: unknown): Record<string, unknown> {
+  const media = (schema as { contentMediaType?: string }).contentMediaType;
+  return media ? { [media]: { schema: { type: 'string', format: 'binary' } } } : { 'application/json': { schema } };
+}
+
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorResponse } },
@@ -101,7 +107,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       responses[String(fn.options?.status ?? 200)] = {
         description: 'OK',
         content: {
-          'application/json': { schema: fn.schema.response },
+          ...mediaOf(fn.schema.response),
           ...(rendersFormats(fn) ? Object.fromEntries(FORMAT_TYPES.map((t) => [t, { schema: { type: 'string' } }])) : {}),
         },
       };
@@ -113,6 +119,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       }
     }
     if (params) responses['404'] = errorResponse('Not found');
+    if (route.path.endsWith('/pdf')) responses['410'] = errorResponse('DOCUMENT_EXPIRED: the bytes are past DOCUMENT_RETENTION_HOURS');
     if (fn.options?.auth !== false) {
       operation.security = [{ apiKey: [] }, { bearer: [] }];
       responses['401'] = errorResponse('UNAUTHORIZED (when API_KEYS is set)');
