@@ -11,6 +11,8 @@ export const SCENARIOS = [
   'memory',
   'pdf-20',
   'local-engine',
+  'expense',
+  'searchable-pdf',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

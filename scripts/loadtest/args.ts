@@ -21,6 +21,7 @@ Mode
   --poll-ms N          async-poll: interval between polls of a job, 10..60000 (default ${DEFAULT_POLL_MS})
   --threads N          boomi: threads, each posting one document after another (= --concurrency)
   --boomi-async        boomi: POST /ocr/async and wait on a WebSocket instead of POST /ocr
+  --route PATH         the document function to load: /ocr (default), /expense or /identity
   --features LIST      comma-separated subset of ${FEATURES.join(',')} (default: text only)
   --timeout-ms N       per document, submit to final state, 1..3600000 (default ${DEFAULT_TIMEOUT_MS})
 Load shape
@@ -71,6 +72,7 @@ const FLAGS: Record<string, Kind> = {
   threads: 'int',
   'boomi-async': 'bool',
   features: 'string',
+  route: 'string',
   'timeout-ms': 'int',
   concurrency: 'int',
   docs: 'int',
@@ -112,6 +114,11 @@ export function parseRate(raw: string): number {
   const perSecond = Number(match[1]) / (match[2] && match[2] !== 's' ? 60 : 1);
   if (!(perSecond > 0) || perSecond > 100_000) throw new ArgError(`--rate must be above 0 and at most 100000/s, got "${raw}"`);
   return perSecond;
+}
+
+function route(raw: string): string {
+  if (!/^\/[a-z][a-z0-9-]{0,63}$/.test(raw)) throw new ArgError(`--route: "${raw}" is not a function path such as /ocr or /expense`);
+  return raw;
 }
 
 function features(raw: string): Feature[] {
@@ -232,6 +239,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       apiKey,
       timeoutMs: has('timeout-ms') ? int('timeout-ms', get('timeout-ms'), 1, 3_600_000) : DEFAULT_TIMEOUT_MS,
       features: has('features') ? features(get('features')) : [],
+      route: has('route') ? route(get('route')) : '/ocr',
       pollMs: has('poll-ms') ? int('poll-ms', get('poll-ms'), 10, 60_000) : DEFAULT_POLL_MS,
       boomiAsync: has('boomi-async'),
       documents,

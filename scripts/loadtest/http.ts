@@ -8,6 +8,8 @@ export const LOADTEST_USER_AGENT = 'dtat-ocr-loadtest/1';
 export interface HttpContext {
   /** The service's base: origin plus an optional path prefix, no trailing slash. */
   base: URL;
+  /** The document function's path: /ocr, /expense, /identity. */
+  route: string;
   agent: Agent;
   apiKey?: string;
   features: Feature[];

@@ -118,6 +118,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
   const ctx: HttpContext = {
     base,
+    route: options.route ?? '/ocr',
     agent,
     apiKey: options.apiKey,
     features: options.features ?? [],

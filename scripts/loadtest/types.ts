@@ -47,6 +47,8 @@ export interface LoadOptions {
   /** Base URL of the service; every request goes to this origin (and path prefix), nowhere else. */
   url: string;
   mode: Mode;
+  /** The document function to post to (default /ocr); the async modes use <route>/async. */
+  route?: string;
   /** Closed loop: number of clients. Open loop (rate): the most requests in flight at once. */
   concurrency: number;
   /** Stop after this many documents (default 100 when neither docs nor durationMs is given). */

@@ -9,14 +9,14 @@ export interface Submitted {
 
 export const FINAL_STATES = new Set(['succeeded', 'failed']);
 
-/** POST /ocr/async: a 202 with a jobId, or the Outcome of a refused submission. Throws on network errors. */
+/** POST <route>/async: a 202 with a jobId, or the Outcome of a refused submission. Throws on network errors. */
 export async function submitJob(
   ctx: HttpContext,
   document: LoadDocument,
   requestId: string,
   signal: AbortSignal,
 ): Promise<Submitted | Outcome> {
-  const answer = await call(ctx, 'POST', '/ocr/async', requestId, signal, document);
+  const answer = await call(ctx, 'POST', `${ctx.route}/async`, requestId, signal, document);
   // 200 is the Idempotency-Key replay of an existing job; the load tester sends no key, but accept it.
   if (answer.status !== 202 && answer.status !== 200) {
     return failure(answer.status, answer.errorCode ?? 'UNEXPECTED_STATUS', { retryAfter: answer.retryAfter });
