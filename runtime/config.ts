@@ -86,8 +86,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentRetentionHours: int(env, 'DOCUMENT_RETENTION_HOURS', 24),
     callbackSecret: env.CALLBACK_SECRET || undefined,
     callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
-    version: env.npm_package_version ?? '0.1.0',
+    // Read from package.json when not started through npm (the Docker image runs node directly).
+    version: env.npm_package_version ?? packageVersion(),
   };
+}
+
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export function cpuCount(): number {
