@@ -1,6 +1,8 @@
 // The route table: which function answers which method and path. Each function's file in
 // functions/ holds its handler and schemas. `POST /invoke/:function` reaches any of them by name
 // (add `x-invocation-type: Event` to queue it), and `GET /ws` pushes job state changes.
+import docs from './functions/docs.ts';
+import docsAsset from './functions/docs-asset.ts';
 import getDocument from './functions/get-document.ts';
 import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
@@ -17,4 +19,6 @@ export const routes: RouteConfig[] = [
   { function: getDocument }, //                                   GET  /documents/:documentId
   { function: queueStats }, //                                    GET  /queue/stats
   { function: openapi }, //                                       GET  /openapi.json
+  { function: docs }, //                                          GET  /docs  (Swagger UI)
+  { function: docsAsset }, //                                     GET  /docs/:file
 ];
