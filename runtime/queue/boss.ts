@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { PoolClient } from '../db/pool.ts';
@@ -8,6 +9,8 @@ import type { PoolClient } from '../db/pool.ts';
 export const BOSS_SCHEMA = 'pgboss';
 export const INVOKE_QUEUE = 'invoke';
 export const CALLBACK_QUEUE = 'callback';
+// Arbitrary constant beside migrate.ts's and presence.ts's: held while the queues are created.
+const QUEUE_SETUP_LOCK = 7_340_512_903;
 
 export async function startBoss(config: Config, connectionString: string): Promise<PgBoss> {
   const boss = new PgBoss({
@@ -22,6 +25,23 @@ export async function startBoss(config: Config, connectionString: string): Promi
   });
   boss.on('error', () => {}); // surfaced through health checks; a blip must not crash the process
   await boss.start();
+  // MUST be serialised: on a fresh database, workers creating the same queue at once deadlock in
+  // pg-boss's create_queue (40P01) and crash. Waiters then find the queues there.
+  const lock = new pg.Client({ connectionString, application_name: 'dtat-ocr-queue-setup' });
+  try {
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock($1)', [QUEUE_SETUP_LOCK]);
+    await createQueues(boss, config);
+  } catch (err) {
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+    throw err;
+  } finally {
+    await lock.end().catch(() => {}); // ending the session releases the lock
+  }
+  return boss;
+}
+
+async function createQueues(boss: PgBoss, config: Config): Promise<void> {
   // A dead process's job is normally reclaimed within seconds by the heartbeat sweep; expiry is
   // the backstop for the case where no process is left to sweep.
   await boss.createQueue(INVOKE_QUEUE, {
@@ -40,7 +60,6 @@ export async function startBoss(config: Config, connectionString: string): Promi
     expireInSeconds: 60,
     retentionDays: 7,
   });
-  return boss;
 }
 
 /** Lets pg-boss write inside our transaction, so a job row and its queue entry commit together. */
