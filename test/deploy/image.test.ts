@@ -129,8 +129,10 @@ describe('the Docker image, run outside Docker', () => {
 
   test('should finish in-flight requests on SIGTERM, exit 0, and then fail its HEALTHCHECK', async () => {
     const requests = Array.from({ length: 6 }, (_, i) => postDocument(`http://127.0.0.1:${port}/ocr`, tinyPng(`image-drain-${i}`)));
-    // The emulator takes 2 s per call: these are in flight when the signal comes.
-    await new Promise((r) => setTimeout(r, 700));
+    // The emulator takes 2 s per call: signal once all six are in Textract's hands.
+    const deadline = Date.now() + 10_000;
+    while (emulator.stats().inFlight < requests.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(emulator.stats().inFlight, requests.length, 'every request is in flight');
     service.kill('SIGTERM');
     const replies = await Promise.all(requests);
     assert.deepEqual(replies.map((r) => r.status), replies.map(() => 200), replies.map((r) => r.text.slice(0, 200)).join('\n'));
