@@ -12,7 +12,11 @@ export default defineFunction({
   method: 'GET',
   path: '/docs/:file',
   summary: "The files of the docs page: Swagger UI's script and styles (from swagger-ui-dist) and the page's own.",
-  schema: { params: DocsAssetParams, query: DocsAssetQuery, response: Type.String() },
+  schema: {
+    params: DocsAssetParams,
+    query: DocsAssetQuery,
+    response: Type.String({ contentMediaType: 'application/octet-stream', description: 'The file: text/css, text/javascript or image/png.' }),
+  },
   // Public like the page: these bytes are the same for every deployment.
   options: { auth: false, queueable: false },
   async handler(event) {
