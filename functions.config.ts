@@ -2,6 +2,8 @@
 // functions/ holds its handler and schemas. `POST /invoke/:function` reaches any of them by name
 // (add `x-invocation-type: Event` to queue it), and `GET /ws` pushes job state changes.
 import expense from './functions/expense.ts';
+import docs from './functions/docs.ts';
+import docsAsset from './functions/docs-asset.ts';
 import getDocument from './functions/get-document.ts';
 import getDocumentPdf from './functions/get-document-pdf.ts';
 import getJob from './functions/get-job.ts';
@@ -25,4 +27,6 @@ export const routes: RouteConfig[] = [
   { function: getDocumentPdf }, //                                GET  /documents/:documentId/pdf
   { function: queueStats }, //                                    GET  /queue/stats
   { function: openapi }, //                                       GET  /openapi.json
+  { function: docs }, //                                          GET  /docs  (Swagger UI)
+  { function: docsAsset }, //                                     GET  /docs/:file
 ];

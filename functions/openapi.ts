@@ -11,7 +11,8 @@ export default defineFunction({
   path: '/openapi.json',
   summary: 'This service\'s OpenAPI 3.1 document, generated from the route table and schemas.',
   schema: { response: Type.Object({ openapi: Type.String() }) },
-  options: { auth: false, queueable: false },
+  // Needs the API key like every route but /health (API.md); GET /docs asks a browser user for it.
+  options: { queueable: false },
   async handler(_event, ctx) {
     // Imported lazily: the route table imports this function.
     const { routes } = await import('../functions.config.ts');

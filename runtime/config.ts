@@ -89,7 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     documentRetentionHours: int(env, 'DOCUMENT_RETENTION_HOURS', 24),
     callbackSecret: env.CALLBACK_SECRET || undefined,
     callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
-    version: env.npm_package_version ?? '0.1.0',
+    // Read from package.json when not started through npm (the Docker image runs node directly).
+    version: env.npm_package_version ?? packageVersion(),
   };
 }
 
@@ -113,6 +114,10 @@ export function operationKey(operation: string): string {
 /** The account's TPS for one Textract operation: its own setting, else TEXTRACT_TPS. */
 export function operationTps(config: Pick<Config, 'textractTps' | 'textractTpsByOperation'>, operation: string): number {
   return config.textractTpsByOperation[operationKey(operation)] ?? config.textractTps;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export function cpuCount(): number {

@@ -1,0 +1,35 @@
+import Type from 'typebox';
+import { defineFunction, RawBody, Reply } from '../runtime/define.ts';
+import { docsAsset } from '../runtime/docs-ui.ts';
+import { httpError } from '../runtime/errors.ts';
+
+const DocsAssetParams = Type.Object({ file: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
+// Extra query parameters are ignored, as any static file server would.
+const DocsAssetQuery = Type.Object({ v: Type.Optional(Type.String({ maxLength: 64, description: 'The content hash the page links to.' })) });
+
+export default defineFunction({
+  name: 'docsAsset',
+  method: 'GET',
+  path: '/docs/:file',
+  summary: "The files of the docs page: Swagger UI's script and styles (from swagger-ui-dist) and the page's own.",
+  schema: {
+    params: DocsAssetParams,
+    query: DocsAssetQuery,
+    response: Type.String({ contentMediaType: 'application/octet-stream', description: 'The file: text/css, text/javascript or image/png.' }),
+  },
+  // Public like the page: these bytes are the same for every deployment.
+  options: { auth: false, queueable: false },
+  async handler(event) {
+    const asset = await docsAsset(event.params.file);
+    if (!asset) throw httpError('NOT_FOUND', `No file ${event.params.file} on the docs page.`);
+    const gzip = /\bgzip\b/.test(event.headers['accept-encoding'] ?? '');
+    return new Reply(200, new RawBody(gzip ? asset.gzipped : asset.body, asset.contentType), {
+      // Cached for a year only under the URL the page links to (its hash): during a rolling
+      // upgrade a machine still on the old files must not answer for the new URL for a year.
+      'cache-control': event.query.v === asset.hash ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+      vary: 'accept-encoding',
+      'x-content-type-options': 'nosniff',
+    });
+  },
+});

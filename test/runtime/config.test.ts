@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, PROJECT_ROOT } from '../../runtime/config.ts';
+
+const packageVersion = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')).version;
+
+test("should report package.json's version when not started through npm (node runs the launcher directly)", () => {
+  assert.equal(loadConfig({}).version, packageVersion);
+});
+
+test('should prefer the version npm passes when started through npm', () => {
+  assert.equal(loadConfig({ npm_package_version: '9.8.7' }).version, '9.8.7');
+});
