@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { marked } from 'marked';
 import { makePng, makeTextPdf } from '../../scripts/emulator/fixtures.ts';
-import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
+import { emulatedService } from '../helpers/emulated-service.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
@@ -37,23 +37,9 @@ const idCard = (side: 'front' | 'back', seed: number) =>
 const field = (fields: { type: string; value: string }[], type: string) => fields.find((f) => f.type === type);
 
 describe('document functions through Textract', () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
-
-  before(async () => {
-    db = await createTestDatabase();
-    emulator = await startEmulator({ latencyMs: 10 });
-    service = await startService({ databaseUrl: db.url, workers: 2, env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0' } });
-  });
-  after(async () => {
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
-  });
-
-  const url = (path: string) => `${service.url}${path}`;
-  const apis = () => emulator.stats().apis;
+  const env = emulatedService();
+  const { url } = env;
+  const apis = () => env.emulator.stats().apis;
 
   test('should read an invoice: summary fields with labels and currency, and the line items', async () => {
     const res = await postDocument(url('/expense?filename=receipt.pdf'), await receiptPdf(), { 'content-type': 'application/pdf' });
@@ -91,7 +77,7 @@ describe('document functions through Textract', () => {
 
     // Every format of the expense result, from the stored result: no Textract call at all.
     const id = expense.json.documentId;
-    const calls = emulator.stats().total;
+    const calls = env.emulator.stats().total;
     const csv = await httpRequest(url(`/documents/${id}?function=expense&format=csv&table=1`));
     assert.equal(csv.status, 200, csv.text);
     const rows = parseCsv(csv.text) as string[][];
@@ -107,7 +93,7 @@ describe('document functions through Textract', () => {
     const newest = await httpRequest(url(`/documents/${id}`));
     assert.ok(newest.json.expenses, 'the newest result of the document is the expense one');
     assert.ok((await httpRequest(url(`/documents/${id}?function=ocr`))).json.text);
-    assert.equal(emulator.stats().total, calls, 'formats cost no Textract call');
+    assert.equal(env.emulator.stats().total, calls, 'formats cost no Textract call');
   });
 
   test('should read an identity document, front and back in one call, and refuse a third page', async () => {
@@ -160,7 +146,7 @@ describe('document functions through Textract', () => {
   test('should run /expense/async in its own queue and deliver the result', async () => {
     const accepted = await postDocument(url('/expense/async'), await receiptPdf('QUEUED SHOP'), { 'content-type': 'application/pdf' });
     assert.equal(accepted.status, 202, accepted.text);
-    const job = await waitForJob(service.url, accepted.json.jobId);
+    const job = await waitForJob(env.service.url, accepted.json.jobId);
     assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
     assert.equal(job.function, 'expense');
     assert.equal(field(job.result.expenses[0].summary, 'VENDOR_NAME')!.value, 'QUEUED SHOP');
@@ -171,37 +157,20 @@ describe('document functions through Textract', () => {
 });
 
 describe("each Textract operation's own quota", () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
-
-  before(async () => {
-    db = await createTestDatabase();
-    // AnalyzeExpense is allowed 2 calls a second, DetectDocumentText 20: like an account's quotas.
-    emulator = await startEmulator({ latencyMs: 20, expenseTps: 2, detectTps: 20 });
-    service = await startService({
-      databaseUrl: db.url,
-      workers: 2,
-      env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '20', TEXTRACT_TPS_ANALYZE_EXPENSE: '2' },
-    });
-  });
-  after(async () => {
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
-  });
+  // AnalyzeExpense is allowed 2 calls a second, DetectDocumentText 20: like an account's quotas.
+  const quota = emulatedService({ emulator: { latencyMs: 20, expenseTps: 2, detectTps: 20 }, env: { TEXTRACT_TPS: '20', TEXTRACT_TPS_ANALYZE_EXPENSE: '2' } });
 
   test('should drain an expense backlog at its quota without holding up text detection, and never be throttled', async () => {
-    const post = (path: string, bytes: Buffer) => postDocument(`${service.url}${path}`, bytes, { 'content-type': 'image/png' });
+    const post = (path: string, bytes: Buffer) => postDocument(`${quota.service.url}${path}`, bytes, { 'content-type': 'image/png' });
     const expenseJobs = await Promise.all(Array.from({ length: 8 }, (_, i) => post('/expense/async', makePng({ seed: 100 + i })).then((r) => r.json.jobId)));
     const ocrJobs = await Promise.all(Array.from({ length: 8 }, (_, i) => post('/ocr/async', makePng({ seed: 200 + i })).then((r) => r.json.jobId)));
-    const ocrDone = await Promise.all(ocrJobs.map((id) => waitForJob(service.url, id, { timeoutMs: 60_000 })));
-    const expenseDone = await Promise.all(expenseJobs.map((id) => waitForJob(service.url, id, { timeoutMs: 60_000 })));
+    const ocrDone = await Promise.all(ocrJobs.map((id) => waitForJob(quota.service.url, id, { timeoutMs: 60_000 })));
+    const expenseDone = await Promise.all(expenseJobs.map((id) => waitForJob(quota.service.url, id, { timeoutMs: 60_000 })));
     assert.ok([...ocrDone, ...expenseDone].every((j) => j.status === 'succeeded'));
     const lastOcr = Math.max(...ocrDone.map((j) => Date.parse(j.finishedAt)));
     const lastExpense = Math.max(...expenseDone.map((j) => Date.parse(j.finishedAt)));
     assert.ok(lastOcr < lastExpense, 'text detection, submitted after the expense backlog, finished before it');
-    const stats = emulator.stats().apis;
+    const stats = quota.emulator.stats().apis;
     assert.equal(stats.AnalyzeExpense.throttled, 0, 'the expense quota held');
     assert.equal(stats.DetectDocumentText.throttled, 0);
   });

@@ -1,43 +1,31 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { marked } from 'marked';
 import { parse as parseHtml } from 'parse5';
-import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { emulatedService } from '../helpers/emulated-service.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
 import { tinyPng } from '../helpers/png.ts';
-import { startService, type RunningService } from '../helpers/service.ts';
 
 // Every output format of one result, over HTTP, from the stored result: counted on the emulator,
 // no format costs a Textract call.
 
 describe('output formats', () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
+  const env = emulatedService();
   let result: any;
 
   before(async () => {
-    db = await createTestDatabase();
-    emulator = await startEmulator({ latencyMs: 10 });
-    service = await startService({ databaseUrl: db.url, workers: 2, env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0' } });
-    const res = await postDocument(`${service.url}/ocr?features=TABLES,FORMS`, tinyPng('formats'), { 'content-type': 'image/png' });
+    const res = await postDocument(`${env.service.url}/ocr?features=TABLES,FORMS`, tinyPng('formats'), { 'content-type': 'image/png' });
     assert.equal(res.status, 200, res.text);
     result = res.json;
     assert.ok(result.tables.length >= 1 && result.keyValues.length >= 1, 'the emulator answers a table and key-values');
   });
-  after(async () => {
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
-  });
 
-  const get = (path: string, headers: Record<string, string> = {}) => httpRequest(`${service.url}${path}`, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) => httpRequest(`${env.service.url}${path}`, { headers });
 
   test('should give markdown whose tables and text a markdown parser reads back', async () => {
-    const calls = emulator.stats().total;
+    const calls = env.emulator.stats().total;
     const res = await get(`/documents/${result.documentId}?format=markdown`);
     assert.equal(res.status, 200);
     assert.match(String(res.headers['content-type']), /^text\/markdown/);
@@ -46,7 +34,7 @@ describe('output formats', () => {
     const cells = tables.flatMap((t) => [t.header.map((h: any) => h.text), ...t.rows.map((r: any[]) => r.map((c) => c.text))]).flat();
     for (const cell of result.tables[0].rows.flat().filter(Boolean)) assert.ok(cells.includes(cell), `table cell ${cell}`);
     assert.ok(res.text.includes(result.pages[0].lines[0].text), 'the first line is there');
-    assert.equal(emulator.stats().total, calls, 'no Textract call');
+    assert.equal(env.emulator.stats().total, calls, 'no Textract call');
   });
 
   test('should give CSV that a CSV parser reads back as the table cells', async () => {
@@ -73,17 +61,17 @@ describe('output formats', () => {
   test('should follow Accept when reading, and only an explicit type when submitting', async () => {
     const browser = await get(`/documents/${result.documentId}`, { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' });
     assert.match(String(browser.headers['content-type']), /^text\/html/);
-    const markdown = await postDocument(`${service.url}/ocr`, tinyPng('formats'), { 'content-type': 'image/png', accept: 'text/markdown' });
+    const markdown = await postDocument(`${env.service.url}/ocr`, tinyPng('formats'), { 'content-type': 'image/png', accept: 'text/markdown' });
     assert.match(String(markdown.headers['content-type']), /^text\/markdown/);
-    const java = await postDocument(`${service.url}/ocr`, tinyPng('formats'), { 'content-type': 'image/png', accept: 'text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2' });
+    const java = await postDocument(`${env.service.url}/ocr`, tinyPng('formats'), { 'content-type': 'image/png', accept: 'text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2' });
     assert.match(String(java.headers['content-type']), /^application\/json/, "a client's default Accept keeps JSON");
-    const posted = await postDocument(`${service.url}/ocr?features=TABLES,FORMS&format=csv`, tinyPng('formats'), { 'content-type': 'image/png' });
+    const posted = await postDocument(`${env.service.url}/ocr?features=TABLES,FORMS&format=csv`, tinyPng('formats'), { 'content-type': 'image/png' });
     assert.deepEqual(parseCsv(posted.text, { relax_column_count: true }).slice(0, result.tables[0].rows.length), result.tables[0].rows);
   });
 
   test('should render a succeeded job, and refuse a format while it is not done', async () => {
-    const accepted = await postDocument(`${service.url}/ocr/async?features=TABLES`, tinyPng('job-format'), { 'content-type': 'image/png' });
-    const job = await waitForJob(service.url, accepted.json.jobId);
+    const accepted = await postDocument(`${env.service.url}/ocr/async?features=TABLES`, tinyPng('job-format'), { 'content-type': 'image/png' });
+    const job = await waitForJob(env.service.url, accepted.json.jobId);
     assert.equal(job.status, 'succeeded');
     const md = await get(`/ocr/jobs/${job.jobId}?format=markdown`);
     assert.equal(md.status, 200);
@@ -92,14 +80,14 @@ describe('output formats', () => {
     assert.equal(words.json.status, 'succeeded');
     assert.ok(words.json.result.pages[0].words.length > 0);
 
-    emulator.configure({ latencyMs: 3_000 });
+    env.emulator.configure({ latencyMs: 3_000 });
     try {
-      const slow = await postDocument(`${service.url}/ocr/async`, tinyPng('job-format-slow'), { 'content-type': 'image/png' });
+      const slow = await postDocument(`${env.service.url}/ocr/async`, tinyPng('job-format-slow'), { 'content-type': 'image/png' });
       const early = await get(`/ocr/jobs/${slow.json.jobId}?format=text`);
       assert.equal(early.status, 409);
       assert.equal(early.json.error.code, 'JOB_NOT_SUCCEEDED');
     } finally {
-      emulator.configure({ latencyMs: 10 });
+      env.emulator.configure({ latencyMs: 10 });
     }
   });
 });

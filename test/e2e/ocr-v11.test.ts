@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { describe, test } from 'node:test';
+import { emulatedService } from '../helpers/emulated-service.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
 import { makeTextPdf } from '../helpers/make-documents.ts';
 import { tinyPng } from '../helpers/png.ts';
-import { startService, type RunningService } from '../helpers/service.ts';
 
 // The v1.1 options of /ocr end to end, through the real SDK and the emulator: queries, page
 // ranges and words, in every submission form.
@@ -18,23 +16,10 @@ const invoice = (tag: string) => [
 ];
 
 describe('/ocr v1.1 options', () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
+  const env = emulatedService();
 
-  before(async () => {
-    db = await createTestDatabase();
-    emulator = await startEmulator({ latencyMs: 10 });
-    service = await startService({ databaseUrl: db.url, workers: 2, env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0' } });
-  });
-  after(async () => {
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
-  });
-
-  const url = (path: string) => `${service.url}${path}`;
-  const calls = () => emulator.stats().total;
+  const { url } = env;
+  const calls = () => env.emulator.stats().total;
 
   test('should answer questions asked as a JSON field, implying QUERIES', async () => {
     const pdf = await makeTextPdf(invoice('q-json').slice(0, 1));
@@ -53,7 +38,7 @@ describe('/ocr v1.1 options', () => {
     assert.equal(res.json.queries[0].answers[0].text, '1,234.56');
     assert.equal(res.json.queries[0].answers[0].page, 1);
     assert.deepEqual(res.json.queries[1].answers, [], 'a question with no answer is kept, with none');
-    assert.equal(emulator.stats().apis.AnalyzeDocument.calls > 0, true);
+    assert.equal(env.emulator.stats().apis.AnalyzeDocument.calls > 0, true);
   });
 
   test('should take queries as a query-string JSON array and refuse QUERIES without them', async () => {
@@ -103,7 +88,7 @@ describe('/ocr v1.1 options', () => {
 
   test('should ask a question only on the pages it names', async () => {
     const pdf = await makeTextPdf(invoice('q-pages'));
-    const before = emulator.stats().apis;
+    const before = env.emulator.stats().apis;
     const res = await httpRequest(url('/ocr'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -111,7 +96,7 @@ describe('/ocr v1.1 options', () => {
     });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.queries[0].answers.map((a: { text: string; page: number }) => [a.text, a.page]), [['APX-9', 3]]);
-    const after = emulator.stats().apis;
+    const after = env.emulator.stats().apis;
     assert.equal(after.AnalyzeDocument.calls - before.AnalyzeDocument.calls, 1, 'QUERIES only where asked');
     assert.equal(after.DetectDocumentText.calls - before.DetectDocumentText.calls, 2, 'text only elsewhere');
   });
@@ -138,7 +123,7 @@ describe('/ocr v1.1 options', () => {
     const queries = encodeURIComponent(JSON.stringify([{ text: 'What is the total due?' }]));
     const accepted = await postDocument(url(`/ocr/async?pages=1&queries=${queries}`), pdf, { 'content-type': 'application/pdf' });
     assert.equal(accepted.status, 202, accepted.text);
-    const job = await waitForJob(service.url, accepted.json.jobId);
+    const job = await waitForJob(env.service.url, accepted.json.jobId);
     assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
     assert.deepEqual(job.result.pages.map((p: { page: number }) => p.page), [1]);
     assert.equal(job.result.queries[0].answers[0].text, '1,234.56');

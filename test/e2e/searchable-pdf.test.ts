@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import pg from 'pg';
 import { makePng } from '../../scripts/emulator/fixtures.ts';
-import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { emulatedService } from '../helpers/emulated-service.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
 import { pdfInfo, pdfText, renderPdf } from '../helpers/poppler.ts';
 import { scannedPdf } from '../helpers/scanned-pdf.ts';
-import { startService, type RunningService } from '../helpers/service.ts';
 
 // GET /documents/:id/pdf end to end: documents OCRed through the emulator come back as PDFs whose
 // text a PDF reader (poppler) finds, with the original pages, from stored bytes and words only.
@@ -42,27 +40,14 @@ async function getPdf(url: string): Promise<{ status: number; body: Buffer; head
 }
 
 describe('searchable PDF', () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
-
-  before(async () => {
-    db = await createTestDatabase();
-    emulator = await startEmulator({ latencyMs: 10 });
-    service = await startService({ databaseUrl: db.url, workers: 2, env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0' } });
-  });
-  after(async () => {
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
-  });
+  const env = emulatedService();
 
   test('should give an image back as a one-page PDF at its pixel size whose text is the result', async () => {
     const png = makePng({ seed: 11, width: 300, height: 200, labels: ['Invoice number: 4711', 'Total due: 99.50 EUR', 'Straße München'] });
-    const res = await postDocument(`${service.url}/ocr`, png, { 'content-type': 'image/png' });
+    const res = await postDocument(`${env.service.url}/ocr`, png, { 'content-type': 'image/png' });
     assert.equal(res.status, 200, res.text);
-    const calls = emulator.stats().total;
-    const pdf = await getPdf(`${service.url}/documents/${res.json.documentId}/pdf`);
+    const calls = env.emulator.stats().total;
+    const pdf = await getPdf(`${env.service.url}/documents/${res.json.documentId}/pdf`);
     assert.equal(pdf.status, 200);
     assert.equal(pdf.headers['content-type'], 'application/pdf');
     const info = await pdfInfo(pdf.body);
@@ -70,7 +55,7 @@ describe('searchable PDF', () => {
     assert.deepEqual([info.pageInfo[0]!.width, info.pageInfo[0]!.height], [300, 200]);
     assert.ok(coverage(words(res.json.text), words(await pdfText(pdf.body))) >= 0.99);
     assert.equal((await renderPdf(pdf.body)).length, 1, 'pdftoppm renders it');
-    assert.equal(emulator.stats().total, calls, 'the PDF costs no Textract call');
+    assert.equal(env.emulator.stats().total, calls, 'the PDF costs no Textract call');
   });
 
   test('should keep the pages of a scanned PDF, with a text layer on the pages that were processed', async () => {
@@ -80,10 +65,10 @@ describe('searchable PDF', () => {
       { width: 613, height: 757, png: fixturePng },
     ]);
     const bytes = Buffer.from(await doc.save());
-    const accepted = await postDocument(`${service.url}/ocr/async?pages=1-2`, bytes, { 'content-type': 'application/pdf' });
-    const job = await waitForJob(service.url, accepted.json.jobId);
+    const accepted = await postDocument(`${env.service.url}/ocr/async?pages=1-2`, bytes, { 'content-type': 'application/pdf' });
+    const job = await waitForJob(env.service.url, accepted.json.jobId);
     assert.equal(job.status, 'succeeded', JSON.stringify(job.error));
-    const pdf = await getPdf(`${service.url}/documents/${job.documentId}/pdf`);
+    const pdf = await getPdf(`${env.service.url}/documents/${job.documentId}/pdf`);
     assert.equal(pdf.status, 200);
     const original = await pdfInfo(bytes);
     const searchable = await pdfInfo(pdf.body);
@@ -99,24 +84,24 @@ describe('searchable PDF', () => {
   });
 
   test('should answer 404 for an unknown document and 410 once the bytes are gone', async () => {
-    const unknown = await getPdf(`${service.url}/documents/00000000-0000-4000-8000-000000000000/pdf`);
+    const unknown = await getPdf(`${env.service.url}/documents/00000000-0000-4000-8000-000000000000/pdf`);
     assert.equal(unknown.status, 404);
     assert.equal(unknown.json.error.code, 'DOCUMENT_NOT_FOUND');
 
-    const res = await postDocument(`${service.url}/expense`, makePng({ seed: 12, labels: ['Total: $5.00'] }), { 'content-type': 'image/png' });
+    const res = await postDocument(`${env.service.url}/expense`, makePng({ seed: 12, labels: ['Total: $5.00'] }), { 'content-type': 'image/png' });
     assert.equal(res.status, 200, res.text);
-    assert.equal((await getPdf(`${service.url}/documents/${res.json.documentId}/pdf`)).status, 200, 'an expense result has words too');
+    assert.equal((await getPdf(`${env.service.url}/documents/${res.json.documentId}/pdf`)).status, 200, 'an expense result has words too');
     // What retention does after DOCUMENT_RETENTION_HOURS (tested in retention.test.ts).
-    const client = new pg.Client({ connectionString: db.url });
+    const client = new pg.Client({ connectionString: env.db.url });
     await client.connect();
     await client.query('DELETE FROM document_content WHERE document_id = $1', [res.json.documentId]);
     await client.end();
-    const expired = await getPdf(`${service.url}/documents/${res.json.documentId}/pdf`);
+    const expired = await getPdf(`${env.service.url}/documents/${res.json.documentId}/pdf`);
     assert.equal(expired.status, 410);
     assert.equal(expired.json.error.code, 'DOCUMENT_EXPIRED');
     // Sending the document again stores its bytes again.
-    await postDocument(`${service.url}/expense`, makePng({ seed: 12, labels: ['Total: $5.00'] }), { 'content-type': 'image/png' });
-    assert.equal((await getPdf(`${service.url}/documents/${res.json.documentId}/pdf`)).status, 200);
-    assert.equal((await httpRequest(`${service.url}/documents/${res.json.documentId}`)).status, 200, 'the result outlives the bytes');
+    await postDocument(`${env.service.url}/expense`, makePng({ seed: 12, labels: ['Total: $5.00'] }), { 'content-type': 'image/png' });
+    assert.equal((await getPdf(`${env.service.url}/documents/${res.json.documentId}/pdf`)).status, 200);
+    assert.equal((await httpRequest(`${env.service.url}/documents/${res.json.documentId}`)).status, 200, 'the result outlives the bytes');
   });
 });
