@@ -21,6 +21,7 @@ export default defineFunction({
       engine: ctx.engine?.name ?? 'none',
       db,
       queue,
+      adapter: ctx.httpAdapter,
       worker: {
         id: ctx.workerId,
         pid: process.pid,

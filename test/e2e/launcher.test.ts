@@ -10,6 +10,8 @@ import { httpRequest, postDocument } from '../helpers/http.ts';
 import { openJobSocket } from '../helpers/jobs.ts';
 import { tinyPng } from '../helpers/png.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
+import { brokenUwsPackage, removePackage } from '../helpers/uws-packages.ts';
+import { probeUws } from '../../runtime/http/choose-adapter.ts';
 
 /** Worker ids seen over fresh connections (SO_REUSEPORT spreads connections, not requests). */
 async function workersAnswering(url: string, want: number, tries = 300): Promise<Set<string>> {
@@ -87,19 +89,56 @@ describe('launcher: four workers on one port', () => {
 });
 
 describe('launcher: refusals and health', () => {
-  test('should refuse to start on the slow uWS fallback', async () => {
-    const child = fork(path.join(PROJECT_ROOT, 'runtime', 'launcher.ts'), [], {
-      cwd: PROJECT_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, UWS_USE_FALLBACK: '1', DATABASE_URL: 'postgres://unused/none' },
+  test('should refuse to start with HTTP_ADAPTER=uws when uWS cannot load here, saying why', async () => {
+    const broken = brokenUwsPackage();
+    try {
+      const child = fork(path.join(PROJECT_ROOT, 'runtime', 'launcher.ts'), [], {
+        cwd: PROJECT_ROOT,
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: { ...process.env, HTTP_ADAPTER: 'uws', UWS_MODULE: broken, DATABASE_URL: 'postgres://unused/none' },
+      });
+      let output = '';
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      const code = await new Promise((r) => child.on('exit', r));
+      assert.equal(code, 78);
+      assert.match(output, /HTTP_ADAPTER=uws but uWebSockets.js cannot run here: broken-uws@1.0.0 cannot load/);
+    } finally {
+      removePackage(broken);
+    }
+  });
+
+  test('should serve with the node adapter when uWS cannot load, say why at start, and name it in /health', async () => {
+    const broken = brokenUwsPackage();
+    const db = await createTestDatabase();
+    const service = await startService({
+      databaseUrl: db.url,
+      workers: 2,
+      env: { HTTP_ADAPTER: 'auto', UWS_MODULE: broken, LOG_LEVEL: 'info', TEXTRACT_ENDPOINT: 'http://127.0.0.1:9' },
     });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const code = await new Promise((r) => child.on('exit', r));
-    assert.equal(code, 78);
-    assert.match(output, /native build/);
+    try {
+      assert.match(service.logTail(), /"adapter":"node","reason":"uWebSockets.js cannot run here \(broken-uws@1.0.0 cannot load/);
+      const health = await httpRequest(`${service.url}/health`);
+      assert.equal(health.status, 200);
+      assert.equal(health.json.adapter, 'node');
+      assert.equal((await workersAnswering(service.url, 2)).size, 2, 'both workers share the port');
+    } finally {
+      await service.stop();
+      await db.drop();
+      removePackage(broken);
+    }
+  });
+
+  test('should serve with uWS under auto where its native build loads', { skip: !probeUws('uWebSockets.js').loaded && 'uWS has no build for this Node' }, async () => {
+    const db = await createTestDatabase();
+    const service = await startService({ databaseUrl: db.url, workers: 1, env: { HTTP_ADAPTER: 'auto', TEXTRACT_ENDPOINT: 'http://127.0.0.1:9' } });
+    try {
+      assert.equal((await httpRequest(`${service.url}/health`)).json.adapter, 'uws');
+    } finally {
+      await service.stop();
+      await db.drop();
+    }
   });
 
   test('should report 503 from /health when PostgreSQL is unreachable', async () => {
