@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +13,7 @@ import { tinyPng } from '../helpers/png.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
 import { brokenUwsPackage, removePackage } from '../helpers/uws-packages.ts';
 import { probeUws } from '../../runtime/http/choose-adapter.ts';
+import { reusePortAvailable } from '../../runtime/http/adapter-node.ts';
 
 /** Worker ids seen over fresh connections (SO_REUSEPORT spreads connections, not requests). */
 async function workersAnswering(url: string, want: number, tries = 300): Promise<Set<string>> {
@@ -43,6 +45,19 @@ describe('launcher: four workers on one port', () => {
     const seen = await workersAnswering(service.url, 4);
     assert.equal(seen.size, 4, `saw ${[...seen].join(', ')}`);
     assert.deepEqual(new Set([...seen].map((id) => Number(id.split('-')[1]))), new Set(service.workerPids()));
+  });
+
+  test('should share the port the way this Node allows', { skip: process.platform !== 'linux' && '/proc/net/tcp is Linux only' }, async () => {
+    const listening = fs
+      .readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[1]?.endsWith(`:${service.port.toString(16).toUpperCase().padStart(4, '0')}`) && f[3] === '0A');
+    const adapter = (await httpRequest(`${service.url}/health`)).json.adapter;
+    // One listening socket per worker (SO_REUSEPORT), or the launcher's alone, handing connections out.
+    const perWorker = adapter === 'uws' || reusePortAvailable();
+    assert.equal(listening.length, perWorker ? 4 : 1, `${adapter} adapter on Node ${process.versions.node}`);
   });
 
   test('should replace a worker that was killed', async () => {

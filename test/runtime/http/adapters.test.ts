@@ -24,6 +24,8 @@ const gc = vm.runInNewContext('gc') as () => void;
 const LIMIT = 1024 * 1024;
 const UPLOAD_LIMIT = 64 * 1024 * 1024;
 const BIG_RESPONSE = Buffer.alloc(8 * 1024 * 1024, 'x');
+// Larger than what loopback's kernel buffers can hold for a reader that reads nothing.
+const HUGE_RESPONSE = Buffer.alloc(64 * 1024 * 1024, 'y');
 
 interface Recorder {
   runs: string[];
@@ -55,6 +57,7 @@ function testPipeline(recorder: Recorder): Pipeline {
               });
             });
           }
+          if (request.path === '/huge') return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: HUGE_RESPONSE };
           if (request.path === '/big') return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: BIG_RESPONSE };
           return json(200, { bytes: body.length, method: request.method, path: request.path });
         },
@@ -239,6 +242,15 @@ for (const adapter of available) {
       assert.deepEqual(reused, [false, true, true]);
     });
 
+    test('should answer an ordinary request that offers an upgrade to another protocol', async () => {
+      // curl --http2 on http:// offers h2c this way; it must still get its answer over HTTP/1.1.
+      const res = await rawExchange(port, ['GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n'], {
+        until: hasFinalResponse,
+      });
+      assert.deepEqual(res.statuses, [200]);
+      assert.match(res.text, /"path":"\/echo"/);
+    });
+
     test('should answer HTTP/1.0', { skip: adapter.name === 'uws' && 'uWS 20.30 does not answer HTTP/1.0 requests at all' }, async () => {
       const res = await rawExchange(port, ['GET /echo HTTP/1.0\r\n\r\n'], { waitMs: 3_000 });
       assert.deepEqual(res.statuses, [200]);
@@ -340,6 +352,26 @@ for (const adapter of available) {
         const res = await rawExchange(port, ['GET /echo HTTP/1.1\r\nHost: x\r\n\r\n'], { waitMs: 20_000 });
         assert.deepEqual(res.statuses, [200]);
         assert.ok(res.closedAfterMs !== null && res.closedAfterMs >= 5_000 && res.closedAfterMs < 15_000, `closed after ${res.closedAfterMs} ms`);
+      });
+
+      test('should close a client that stops reading a large response', async () => {
+        const socket = (await import('node:net')).connect(port, '127.0.0.1');
+        await new Promise((r) => socket.once('connect', r));
+        socket.write('GET /huge HTTP/1.1\r\nHost: x\r\n\r\n');
+        socket.pause();
+        await new Promise((r) => setTimeout(r, 14_000));
+        let received = 0;
+        const ended = new Promise<boolean>((resolve) => {
+          socket.on('data', (d) => (received += d.length));
+          socket.once('close', () => resolve(true));
+          setTimeout(() => resolve(false), 10_000);
+        });
+        socket.on('error', () => {});
+        socket.resume();
+        const closed = await ended;
+        socket.destroy();
+        assert.ok(closed, 'the server closed the connection');
+        assert.ok(received < HUGE_RESPONSE.length, `the rest of the response was not sent (${received} bytes arrived)`);
       });
 
       test('should close a connection that never sends a byte', async () => {
