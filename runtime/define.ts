@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
 import type { OperationRates, Semaphore } from './engines/gate.ts';
 import type { OcrEngine } from './engines/types.ts';
+import type { AdapterName } from './http/adapter.ts';
 import type { Logger } from './log.ts';
 
 // A function is data: its name, route, schemas and handler. The runtime reads these to route,
@@ -63,6 +64,8 @@ export interface Services {
   workerId: string;
   startedAt: number;
   inFlight: () => number;
+  /** Which HTTP adapter serves this process. */
+  httpAdapter: AdapterName;
 }
 
 export interface Context extends Services {

@@ -1,14 +1,18 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildWorker } from './build.ts';
 import { loadConfig, PROJECT_ROOT } from './config.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
-import { nativeUwsLoaded } from './http/adapter.ts';
+import { chooseAdapter } from './http/choose-adapter.ts';
 import { createLogger } from './log.ts';
 
 // `npm start`: WORKERS serving processes on one port, supervised. A worker that dies is
 // replaced; SIGTERM drains every worker, then stops the embedded database if it started one.
+// Workers are cluster workers: uWS binds the port in each of them (SO_REUSEPORT), and so does the
+// node adapter where Node has `reusePort`; elsewhere this process owns the listening socket and
+// cluster hands its connections to the workers in turn.
 
 const log = createLogger({ role: 'launcher' });
 
@@ -20,15 +24,16 @@ interface Slot {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!nativeUwsLoaded()) {
-    log.fatal(
-      'uWebSockets.js loaded its slow JavaScript fallback instead of the native build (needs Node 20 on linux/darwin x64/arm64 with glibc >= 2.27). Refusing to start.',
-    );
+  const http = chooseAdapter(config.httpAdapter, config.uwsModule);
+  if ('refused' in http) {
+    log.fatal(http.refused);
     process.exit(78);
   }
+  log.info({ adapter: http.adapter, reason: http.reason, node: process.versions.node }, `HTTP adapter: ${http.adapter}`);
 
   let embedded: EmbeddedDatabase | null = null;
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Workers are told the resolved adapter, so that none of them can quietly pick another.
+  const env: NodeJS.ProcessEnv = { ...process.env, HTTP_ADAPTER: http.adapter };
   if (!config.databaseUrl) {
     // Loaded only when used: the package installs process-wide exit hooks as it loads.
     const { startEmbeddedPostgres } = await import('./db/embedded.ts');
@@ -41,28 +46,37 @@ async function main(): Promise<void> {
   const entry = built?.entry ?? path.join(PROJECT_ROOT, 'runtime', 'worker.ts');
   const execArgv = fromSource ? ['--import', 'tsx'] : [];
 
+  // Round robin: the OS's own choice among workers sharing one socket is badly unbalanced.
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  cluster.setupPrimary({
+    exec: entry,
+    execArgv: [
+      ...execArgv,
+      // A 2 MB young generation and two malloc arenas keep an idle worker small; see README.
+      '--max-semi-space-size=2',
+      // Four workers must not grow past what a t3.medium (8 GB) can hold beside PostgreSQL;
+      // in-flight work is bounded by ENGINE_CONCURRENCY long before this.
+      '--max-old-space-size=1024',
+      ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []),
+      // For profiling or heap limits, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      ...(process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+
   let stopping = false;
   const slots: Slot[] = Array.from({ length: config.workers }, (_, i) => ({ index: i + 1, child: null, restarts: [] }));
   let ready = 0;
 
   const spawn = (slot: Slot) => {
-    const child = fork(entry, [], {
-      // A 2 MB young generation and two malloc arenas keep an idle worker small; see README.
-      // The SDK's notice about its future Node 22 requirement would print once per worker start;
-      // the SDK version is pinned.
-      env: { MALLOC_ARENA_MAX: '2', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, WORKER_ID: `w${slot.index}` },
-      execArgv: [
-        ...execArgv,
-        '--max-semi-space-size=2',
-        // Four workers must not grow past what a t3.medium (8 GB) can hold beside PostgreSQL;
-        // in-flight work is bounded by ENGINE_CONCURRENCY long before this.
-        '--max-old-space-size=1024',
-        ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []),
-        // For profiling or heap limits, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-        ...(process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = cluster.fork({
+      // Two malloc arenas keep an idle worker small; see README. The SDK's notice about its
+      // future Node 22 requirement would print once per worker start; the SDK version is pinned.
+      MALLOC_ARENA_MAX: '2',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+      WORKER_ID: `w${slot.index}`,
+    }).process;
     slot.child = child;
     child.on('message', (msg: { type?: string; port?: number }) => {
       if (msg?.type !== 'ready') return;

@@ -11,7 +11,8 @@ import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
 import type { Logger } from './log.ts';
 import { selectEngine } from './engines/select.ts';
-import { listen, nativeUwsLoaded } from './http/adapter.ts';
+import type { HttpServer } from './http/adapter.ts';
+import { chooseAdapter } from './http/choose-adapter.ts';
 import { createPipeline } from './http/pipeline.ts';
 import { createLogger } from './log.ts';
 import { buildRoutes } from './routes.ts';
@@ -23,15 +24,17 @@ import { createJobSocketHandlers, jobTopic } from './jobs/subscriptions.ts';
 import { startBoss } from './queue/boss.ts';
 import { CHANNEL_JOB, CHANNEL_WAKE, startListener } from './queue/listener.ts';
 
-// One serving process. The launcher starts WORKERS of these on one port (SO_REUSEPORT); each
-// is complete on its own: HTTP, engine, database pool.
+// One serving process. The launcher starts WORKERS of these on one port; each is complete on its
+// own: HTTP, engine, database pool.
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const workerId = `${process.env.WORKER_ID ?? 'w1'}-${process.pid}`;
   const log = createLogger({ worker: workerId });
-  if (!nativeUwsLoaded()) {
-    log.fatal('the native uWebSockets.js build did not load; refusing to run on the slow fallback');
+  // The launcher resolved `auto` already; a worker that cannot have what it was given says why.
+  const http = chooseAdapter(config.httpAdapter, config.uwsModule);
+  if ('refused' in http) {
+    log.fatal(http.refused);
     process.exit(78);
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded server)');
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
   if (operations.length) await db.query(q.ensureQuotaRows(operations));
   const boss = await startBoss(config, config.databaseUrl, db, lanesOf(functions.values()).map((l) => l.queue));
   const startedAt = Date.now();
-  let server: Awaited<ReturnType<typeof listen>> | undefined;
+  let server: HttpServer | undefined;
 
   const services: Services = {
     config,
@@ -63,13 +66,14 @@ async function main(): Promise<void> {
     workerId,
     startedAt,
     inFlight: () => server?.inFlight() ?? 0,
+    httpAdapter: http.adapter,
   };
 
   const presence = await startPresence({ db, boss, config, workerId, log });
   const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
   const pipeline = createPipeline({ routes, services, log, invokeEvent: submit });
   const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);
-  const webServer = await listen({
+  const webServer = await http.listen({
     pipeline,
     host: config.host,
     port: config.port,
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
   listener.on(CHANNEL_WAKE, (queue) => consumer.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.
   if (config.callbackSecret) await startCallbackSender({ db, functions, boss, config, log });
-  log.info({ port: server.port, engine: selection.name }, 'worker ready');
+  log.info({ port: server.port, engine: selection.name, adapter: http.adapter }, 'worker ready');
   process.send?.({ type: 'ready', workerId, port: server.port });
 
   let stopping = false;

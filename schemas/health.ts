@@ -7,6 +7,8 @@ export const Health = Type.Object(
     engine: Type.String({ description: '"textract", the local engine\'s name, or "none".' }),
     db: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
     queue: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
+    /** The HTTP adapter of the answering process: uWebSockets.js, or node:http where uWS cannot load. */
+    adapter: Type.Union([Type.Literal('uws'), Type.Literal('node')]),
     worker: Type.Object({ id: Type.String(), pid: Type.Integer(), uptimeS: Type.Number(), inFlight: Type.Integer() }),
   },
   { additionalProperties: false },

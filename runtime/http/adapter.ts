@@ -1,20 +1,11 @@
-import { STATUS_CODES } from 'node:http';
-import uWS from 'uWebSockets.js';
-import { httpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { IncomingRequest, OutgoingResponse, Pipeline } from './pipeline.ts';
 
-// The only module that touches uWS. Rules it MUST keep (uWS aborts the process otherwise):
-// onAborted before any await; copy request data synchronously (req is stack-allocated);
-// copy onData chunks (their memory is reused); every write after an await inside cork and
-// skipped once aborted.
+// The seam between the runtime and an HTTP/WebSocket server. Two adapters implement it with the
+// same behaviour: adapter-uws.ts (uWebSockets.js, the only module that touches uWS) and
+// adapter-node.ts (node:http + ws); choose-adapter.ts picks one at start.
 
-const STREAM_THRESHOLD = 64 * 1024;
-
-/** uWS quietly falls back to a slow `ws` emulation when the native build fails to load. */
-export function nativeUwsLoaded(): boolean {
-  return typeof (uWS as unknown as { getParts?: unknown }).getParts === 'function';
-}
+export type AdapterName = 'uws' | 'node';
 
 export interface SocketHandle {
   send(message: string): void;
@@ -41,232 +32,191 @@ export interface HttpServer {
   drain(timeoutMs: number): Promise<boolean>;
 }
 
-export function listen<T>(opts: {
+export interface ListenOptions<T> {
   pipeline: Pipeline;
   host: string;
   port: number;
   log: Logger;
   extraHeaders?: Record<string, string>;
   websocket?: { path: string; handlers: WebSocketHandlers<T> };
-}): Promise<HttpServer> {
-  const { pipeline, log } = opts;
-  const extraHeaders = Object.entries(opts.extraHeaders ?? {});
-  const app = uWS.App();
-  let inFlight = 0;
-  let draining = false;
-  let listenSocket: uWS.us_listen_socket | null = null;
-  const idleWaiters = new Set<() => void>();
-
-  const finished = () => {
-    inFlight--;
-    if (inFlight === 0) for (const wake of idleWaiters) wake();
-  };
-
-  function write(res: uWS.HttpResponse, state: { aborted: boolean }, response: OutgoingResponse): void {
-    if (state.aborted) return;
-    const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
-    res.cork(() => {
-      res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
-      for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
-      for (const [name, value] of extraHeaders) res.writeHeader(name, value);
-      if (draining || body.length < STREAM_THRESHOLD) {
-        res.end(body, draining);
-        return;
-      }
-      // Large bodies go out as the socket drains instead of being buffered twice.
-      const start = res.getWriteOffset();
-      const [ok, done] = res.tryEnd(body, body.length);
-      if (ok || done) return;
-      res.onWritable((offset) => {
-        const [more, complete] = res.tryEnd(body.subarray(offset - start), body.length);
-        return more || complete;
-      });
-    });
-  }
-
-  /** A small response written at once; `close` when the connection cannot be reused (unread body). */
-  function writeNow(res: uWS.HttpResponse, response: OutgoingResponse, close: boolean): void {
-    res.cork(() => {
-      res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
-      for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
-      for (const [name, value] of extraHeaders) res.writeHeader(name, value);
-      res.end(response.body, close);
-    });
-  }
-
-  function copyRequest(req: uWS.HttpRequest): IncomingRequest {
-    const headers: Record<string, string> = {};
-    req.forEach((key, value) => {
-      headers[key] = value;
-    });
-    return {
-      method: req.getCaseSensitiveMethod().toUpperCase(),
-      path: req.getUrl(),
-      query: new URLSearchParams(req.getQuery() ?? ''),
-      headers,
-    };
-  }
-
-  app.any('/*', (res, req) => {
-    const state = { aborted: false };
-    const controller = new AbortController();
-    let complete = () => {};
-    res.onAborted(() => {
-      state.aborted = true;
-      controller.abort();
-      complete();
-    });
-    const request = copyRequest(req);
-    const prepared = pipeline.prepare(request);
-    if ('status' in prepared) {
-      // Answered before reading the body (404, 401...): close so an unread body is not parsed as a request.
-      if (!state.aborted) writeNow(res, prepared, hasBody(request) || draining);
-      return;
-    }
-    inFlight++;
-    let done = false;
-    complete = () => {
-      if (!done) {
-        done = true;
-        finished();
-      }
-    };
-    const tooLarge = () =>
-      pipeline.error(prepared.requestId, httpError('PAYLOAD_TOO_LARGE', `The body exceeds the limit of ${prepared.bodyLimit} bytes.`), request);
-
-    const declared = request.headers['content-length'] !== undefined ? Number(request.headers['content-length']) : undefined;
-    if (declared !== undefined && declared > prepared.bodyLimit && prepared.bodyLimit > 0) {
-      // MUST answer before buffering: a 1 GB upload costs nothing but this response.
-      if (!state.aborted) writeNow(res, tooLarge(), true);
-      complete();
-      return;
-    }
-
-    const run = (body: Buffer) => {
-      prepared
-        .run(body, controller.signal)
-        .then((response) => write(res, state, response))
-        .catch((err) => write(res, state, pipeline.error(prepared.requestId, err, request)))
-        .finally(complete);
-    };
-
-    if (!hasBody(request)) {
-      run(Buffer.alloc(0));
-      return;
-    }
-    const limit = prepared.bodyLimit;
-    let buffer = declared !== undefined ? Buffer.allocUnsafe(declared) : null;
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let rejected = false;
-    res.onData((chunk, isLast) => {
-      if (rejected) return;
-      received += chunk.byteLength;
-      if (received > limit || (buffer && received > buffer.length)) {
-        rejected = true;
-        const response = received > limit ? tooLarge() : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
-        if (!state.aborted) writeNow(res, response, true);
-        complete();
-        return;
-      }
-      if (buffer) Buffer.from(chunk).copy(buffer, received - chunk.byteLength);
-      else chunks.push(Buffer.from(chunk.slice(0)));
-      if (isLast) run(buffer ?? Buffer.concat(chunks));
-    });
-  });
-
-  if (opts.websocket) {
-    const { handlers, path } = opts.websocket;
-    type Data = { data: T; handle?: SocketHandle; closed: boolean };
-    app.ws<Data>(path, {
-      maxPayloadLength: 64 * 1024,
-      idleTimeout: 120,
-      maxBackpressure: 1024 * 1024,
-      sendPingsAutomatically: true,
-      upgrade: (res, req, context) => {
-        const request = copyRequest(req);
-        const key = req.getHeader('sec-websocket-key');
-        const protocol = req.getHeader('sec-websocket-protocol');
-        const extensions = req.getHeader('sec-websocket-extensions');
-        const decision = handlers.upgrade(request);
-        if ('status' in decision) {
-          writeNow(res, decision, true);
-          return;
-        }
-        res.upgrade<Data>({ data: decision.data, closed: false }, key, protocol, extensions, context);
-      },
-      open: (ws) => {
-        const user = ws.getUserData();
-        // MUST: a closed uWS socket throws on use; handlers may hold the handle past close.
-        user.handle = {
-          send: (message) => {
-            // Sends after an await MUST be corked, like HTTP writes.
-            if (!user.closed) ws.cork(() => ws.send(message, false));
-          },
-          subscribe: (topic) => {
-            if (!user.closed) ws.subscribe(topic);
-          },
-          unsubscribe: (topic) => {
-            if (!user.closed) ws.unsubscribe(topic);
-          },
-          close: () => {
-            if (!user.closed) ws.end(1000);
-          },
-        };
-        handlers.open(user.handle, user.data);
-      },
-      message: (ws, message) => {
-        const user = ws.getUserData();
-        handlers.message(user.handle!, user.data, Buffer.from(message).toString('utf8'));
-      },
-      close: (ws) => {
-        const user = ws.getUserData();
-        user.closed = true;
-        handlers.close(user.handle!, user.data);
-      },
-    });
-  }
-
-  return new Promise((resolve, reject) => {
-    app.listen(opts.host, opts.port, (socket) => {
-      if (!socket) {
-        reject(new Error(`cannot listen on ${opts.host}:${opts.port}`));
-        return;
-      }
-      listenSocket = socket;
-      log.debug({ port: uWS.us_socket_local_port(socket) }, 'listening');
-      resolve({
-        port: uWS.us_socket_local_port(socket),
-        inFlight: () => inFlight,
-        publish: (topic, message) => {
-          app.publish(topic, message, false);
-        },
-        stopListening: () => {
-          draining = true;
-          if (listenSocket) uWS.us_listen_socket_close(listenSocket);
-          listenSocket = null;
-        },
-        drain: (timeoutMs) =>
-          new Promise<boolean>((done) => {
-            if (inFlight === 0) return done(true);
-            const timer = setTimeout(() => {
-              idleWaiters.delete(wake);
-              done(false);
-            }, timeoutMs);
-            const wake = () => {
-              clearTimeout(timer);
-              idleWaiters.delete(wake);
-              done(true);
-            };
-            idleWaiters.add(wake);
-          }),
-      });
-    });
-  });
 }
 
-function hasBody(request: IncomingRequest): boolean {
-  const length = request.headers['content-length'];
-  if (length !== undefined) return Number(length) > 0;
-  return request.headers['transfer-encoding'] !== undefined;
+export type Listen = <T>(opts: ListenOptions<T>) => Promise<HttpServer>;
+
+// Limits both adapters hold a client to. The timeouts are uWS's own (compiled into it, 10 s), so
+// the node adapter copies them rather than the other way round.
+export const LIMITS = {
+  /** A connection that sends no complete request headers for this long is closed (slowloris). */
+  headersTimeoutMs: 10_000,
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: 10_000,
+  /**
+   * A body must arrive at 16 KiB/s or more: the timer is re-armed only once another
+   * 160 KiB came in, so a trickle is closed after 10 s (uWS's HTTP_RECEIVE_THROUGHPUT_BYTES).
+   */
+  bodyIdleMs: 10_000,
+  bodyMinBytesPerTimeout: 16 * 1024 * 10,
+  /** A client that reads none of a large response for this long is closed. */
+  writeStallMs: 10_000,
+  maxHeaderBytes: 16 * 1024,
+  maxHeaderCount: 100,
+  /** Responses this large go out as the socket drains. */
+  streamThreshold: 64 * 1024,
+  /**
+   * A refused body (413, 401, 404 before reading) is read and thrown away up to this many bytes
+   * before the answer, so the client reads the answer instead of a reset that races it (closing
+   * a socket with unread input sends RST). Past it the connection is closed at once.
+   */
+  discardBytes: 16 * 1024 * 1024,
+  /** ... and answered once no byte came for this long (a client waiting for the answer). */
+  discardQuietMs: 150,
+} as const;
+
+export type ContentLength = { kind: 'none' } | { kind: 'length'; value: number } | { kind: 'invalid' };
+
+/**
+ * Content-Length as RFC 9112 §6.3 wants it: digits only, every copy equal, never beside
+ * Transfer-Encoding. Anything else is a framing error (request smuggling behind a proxy).
+ */
+export function contentLength(values: string[], transferEncoding: boolean): ContentLength {
+  if (values.length === 0) return { kind: 'none' };
+  if (transferEncoding) return { kind: 'invalid' };
+  const parts = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (!parts.every((p) => /^\d{1,15}$/.test(p)) || new Set(parts.map(Number)).size !== 1) return { kind: 'invalid' };
+  return { kind: 'length', value: Number(parts[0]) };
+}
+
+/**
+ * Collects a request body under a limit. With a declared length it allocates once and copies
+ * each chunk in; chunks MUST be copied because uWS reuses their memory after the callback.
+ */
+export class BodyCollector {
+  private buffer: Buffer | null;
+  private chunks: Buffer[] = [];
+  received = 0;
+
+  constructor(
+    private readonly limit: number,
+    declared: number | undefined,
+  ) {
+    this.buffer = declared !== undefined ? Buffer.allocUnsafe(declared) : null;
+  }
+
+  /** 'ok', or why the body is refused: over the limit, or longer than its Content-Length. */
+  push(chunk: Uint8Array): 'ok' | 'too-large' | 'too-long' {
+    this.received += chunk.byteLength;
+    if (this.received > this.limit) return 'too-large';
+    if (this.buffer && this.received > this.buffer.length) return 'too-long';
+    if (this.buffer) this.buffer.set(chunk, this.received - chunk.byteLength);
+    else this.chunks.push(Buffer.from(chunk));
+    return 'ok';
+  }
+
+  take(): Buffer {
+    const body = this.buffer ? this.buffer.subarray(0, this.received) : Buffer.concat(this.chunks);
+    this.release();
+    return body;
+  }
+
+  /** Drops what was buffered: an aborted or refused upload MUST NOT hold its memory. */
+  release(): void {
+    this.buffer = null;
+    this.chunks = [];
+  }
+}
+
+/**
+ * Reads and throws away the rest of a refused body, then answers: `close` is false when the body
+ * ended (the connection is still in step), true when the client went quiet or sent too much.
+ */
+export class Discarder {
+  private discarded = 0;
+  private timer: NodeJS.Timeout;
+  private answered = false;
+
+  constructor(private readonly answer: (close: boolean) => void) {
+    this.timer = setTimeout(() => this.finish(true), LIMITS.discardQuietMs);
+  }
+
+  chunk(bytes: number, last: boolean): void {
+    if (this.answered) return;
+    this.discarded += bytes;
+    if (last) this.finish(false);
+    else if (this.discarded > LIMITS.discardBytes) this.finish(true);
+    else this.timer.refresh();
+  }
+
+  /** The connection went away: nothing to answer. */
+  cancel(): void {
+    this.answered = true;
+    clearTimeout(this.timer);
+  }
+
+  private finish(close: boolean): void {
+    if (this.answered) return;
+    this.cancel();
+    this.answer(close);
+  }
+}
+
+/**
+ * uWS's rule for slow uploads: armed when a body starts, re-armed only after another
+ * `bodyMinBytesPerTimeout` bytes, so a body slower than 16 KiB/s fires it within 10 s.
+ */
+export class ThroughputTimer {
+  private sinceReset = 0;
+  private timer: NodeJS.Timeout;
+
+  constructor(onSlow: () => void) {
+    this.timer = setTimeout(onSlow, LIMITS.bodyIdleMs);
+  }
+
+  received(bytes: number): void {
+    this.sinceReset += bytes;
+    if (this.sinceReset >= LIMITS.bodyMinBytesPerTimeout) {
+      this.sinceReset = 0;
+      this.timer.refresh();
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** Counts requests in flight and wakes drain() waiters when it reaches zero. */
+export class InFlight {
+  private count = 0;
+  private readonly waiters = new Set<() => void>();
+
+  get value(): number {
+    return this.count;
+  }
+
+  start(): () => void {
+    this.count++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.count--;
+      if (this.count === 0) for (const wake of this.waiters) wake();
+    };
+  }
+
+  drain(timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.count === 0) return resolve(true);
+      const timer = setTimeout(() => {
+        this.waiters.delete(wake);
+        resolve(false);
+      }, timeoutMs);
+      const wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve(true);
+      };
+      this.waiters.add(wake);
+    });
+  }
 }

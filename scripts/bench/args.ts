@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'local-engine',
   'expense',
   'searchable-pdf',
+  'adapters',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +11,9 @@ import { httpRequest, postDocument } from '../helpers/http.ts';
 import { openJobSocket } from '../helpers/jobs.ts';
 import { tinyPng } from '../helpers/png.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
+import { brokenUwsPackage, removePackage } from '../helpers/uws-packages.ts';
+import { probeUws } from '../../runtime/http/choose-adapter.ts';
+import { reusePortAvailable } from '../../runtime/http/adapter-node.ts';
 
 /** Worker ids seen over fresh connections (SO_REUSEPORT spreads connections, not requests). */
 async function workersAnswering(url: string, want: number, tries = 300): Promise<Set<string>> {
@@ -41,6 +45,19 @@ describe('launcher: four workers on one port', () => {
     const seen = await workersAnswering(service.url, 4);
     assert.equal(seen.size, 4, `saw ${[...seen].join(', ')}`);
     assert.deepEqual(new Set([...seen].map((id) => Number(id.split('-')[1]))), new Set(service.workerPids()));
+  });
+
+  test('should share the port the way this Node allows', { skip: process.platform !== 'linux' && '/proc/net/tcp is Linux only' }, async () => {
+    const listening = fs
+      .readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f[1]?.endsWith(`:${service.port.toString(16).toUpperCase().padStart(4, '0')}`) && f[3] === '0A');
+    const adapter = (await httpRequest(`${service.url}/health`)).json.adapter;
+    // One listening socket per worker (SO_REUSEPORT), or the launcher's alone, handing connections out.
+    const perWorker = adapter === 'uws' || reusePortAvailable();
+    assert.equal(listening.length, perWorker ? 4 : 1, `${adapter} adapter on Node ${process.versions.node}`);
   });
 
   test('should replace a worker that was killed', async () => {
@@ -87,19 +104,56 @@ describe('launcher: four workers on one port', () => {
 });
 
 describe('launcher: refusals and health', () => {
-  test('should refuse to start on the slow uWS fallback', async () => {
-    const child = fork(path.join(PROJECT_ROOT, 'runtime', 'launcher.ts'), [], {
-      cwd: PROJECT_ROOT,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...process.env, UWS_USE_FALLBACK: '1', DATABASE_URL: 'postgres://unused/none' },
+  test('should refuse to start with HTTP_ADAPTER=uws when uWS cannot load here, saying why', async () => {
+    const broken = brokenUwsPackage();
+    try {
+      const child = fork(path.join(PROJECT_ROOT, 'runtime', 'launcher.ts'), [], {
+        cwd: PROJECT_ROOT,
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: { ...process.env, HTTP_ADAPTER: 'uws', UWS_MODULE: broken, DATABASE_URL: 'postgres://unused/none' },
+      });
+      let output = '';
+      child.stdout!.on('data', (d) => (output += d));
+      child.stderr!.on('data', (d) => (output += d));
+      const code = await new Promise((r) => child.on('exit', r));
+      assert.equal(code, 78);
+      assert.match(output, /HTTP_ADAPTER=uws but uWebSockets.js cannot run here: broken-uws@1.0.0 cannot load/);
+    } finally {
+      removePackage(broken);
+    }
+  });
+
+  test('should serve with the node adapter when uWS cannot load, say why at start, and name it in /health', async () => {
+    const broken = brokenUwsPackage();
+    const db = await createTestDatabase();
+    const service = await startService({
+      databaseUrl: db.url,
+      workers: 2,
+      env: { HTTP_ADAPTER: 'auto', UWS_MODULE: broken, LOG_LEVEL: 'info', TEXTRACT_ENDPOINT: 'http://127.0.0.1:9' },
     });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const code = await new Promise((r) => child.on('exit', r));
-    assert.equal(code, 78);
-    assert.match(output, /native build/);
+    try {
+      assert.match(service.logTail(), /"adapter":"node","reason":"uWebSockets.js cannot run here \(broken-uws@1.0.0 cannot load/);
+      const health = await httpRequest(`${service.url}/health`);
+      assert.equal(health.status, 200);
+      assert.equal(health.json.adapter, 'node');
+      assert.equal((await workersAnswering(service.url, 2)).size, 2, 'both workers share the port');
+    } finally {
+      await service.stop();
+      await db.drop();
+      removePackage(broken);
+    }
+  });
+
+  test('should serve with uWS under auto where its native build loads', { skip: !probeUws('uWebSockets.js').loaded && 'uWS has no build for this Node' }, async () => {
+    const db = await createTestDatabase();
+    const service = await startService({ databaseUrl: db.url, workers: 1, env: { HTTP_ADAPTER: 'auto', TEXTRACT_ENDPOINT: 'http://127.0.0.1:9' } });
+    try {
+      assert.equal((await httpRequest(`${service.url}/health`)).json.adapter, 'uws');
+    } finally {
+      await service.stop();
+      await db.drop();
+    }
   });
 
   test('should report 503 from /health when PostgreSQL is unreachable', async () => {

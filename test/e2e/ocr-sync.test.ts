@@ -4,6 +4,7 @@ import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/serve
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { sha8, tinyPng } from '../helpers/png.ts';
+import { hasFinalResponse, rawExchange } from '../helpers/raw-http.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
 
 describe('POST /ocr against the Textract emulator', () => {
@@ -159,9 +160,16 @@ describe('POST /ocr against the Textract emulator', () => {
   });
 
   test('should answer 413 before reading an oversized body', async () => {
-    const res = await postDocument(ocr(), Buffer.alloc(2 * 1024 * 1024, 1));
-    assert.equal(res.status, 413);
-    assert.equal(res.json.error.code, 'PAYLOAD_TOO_LARGE');
+    // Headers only: the answer must come without a byte of the body being sent.
+    const refused = await rawExchange(service.port, [`POST /ocr HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: ${50 * 1024 * 1024}\r\n\r\n`], {
+      until: hasFinalResponse,
+    });
+    assert.deepEqual(refused.statuses, [413]);
+    assert.match(refused.text, /"code":"PAYLOAD_TOO_LARGE"/);
+    // A client that sends the whole body anyway still reads the answer (no reset racing it).
+    const sent = await postDocument(ocr(), Buffer.alloc(2 * 1024 * 1024, 1));
+    assert.equal(sent.status, 413);
+    assert.equal(sent.json.error.code, 'PAYLOAD_TOO_LARGE');
     const decoded = await httpRequest(ocr(), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -210,6 +218,10 @@ describe('POST /ocr against the Textract emulator', () => {
     assert.equal(res.json.db, 'ok');
     assert.equal(res.json.engine, 'textract');
     assert.match(res.json.worker.id, /^w\d+-\d+$/);
+    assert.ok(['uws', 'node'].includes(res.json.adapter));
+    // `npm test` runs these suites once per adapter and says which in HTTP_ADAPTER.
+    const asked = process.env.HTTP_ADAPTER;
+    if (asked === 'uws' || asked === 'node') assert.equal(res.json.adapter, asked);
     assert.equal(res.headers['x-dtat-worker'], res.json.worker.id);
   });
 });
