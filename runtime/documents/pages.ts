@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentKind, PageInput } from '../engines/types.ts';
 import { DocumentError, unprocessable } from './errors.ts';
 import { jpegSize, pngSize, type PixelSize } from './image-size.ts';
-import { loadPdf, pageBox, splitPdf } from './pdf.ts';
+import { loadPdf, splitPdf } from './pdf.ts';
 import {
   MAX_IMAGE_PIXELS_PER_SIDE,
   MAX_PDF_PAGE_POINTS,
@@ -58,11 +58,9 @@ function checkPixelSize(size: PixelSize, where: string): void {
 const inches = (points: number) => (points / 72).toFixed(1);
 
 async function inspectPdf(bytes: Uint8Array, limits: DocumentLimits): Promise<number> {
-  const { doc } = await loadPdf(bytes);
-  const pageCount = doc.getPageCount();
+  const { pageCount, boxes } = await loadPdf(bytes);
   checkPageCount(pageCount, limits);
-  doc.getPages().forEach((page, index) => {
-    const box = pageBox(page);
+  boxes.forEach((box, index) => {
     const where = `Page ${index + 1} of the PDF`;
     if (!box) throw unprocessable(`${where} has no valid page size (MediaBox).`);
     if (box.width > MAX_PDF_PAGE_POINTS || box.height > MAX_PDF_PAGE_POINTS) {
@@ -114,7 +112,8 @@ export async function inspectDocument(bytes: Uint8Array, kind: DocumentKind, lim
 export async function splitPages(bytes: Uint8Array, kind: DocumentKind): Promise<PageInput[]> {
   switch (kind) {
     case 'pdf':
-      return (await splitPdf(bytes)).map((page, i) => ({ page: i + 1, kind, bytes: page }));
+      // Pages pdf-lib cannot split (owner-encrypted, damaged) come back drawn, as PNG.
+      return (await splitPdf(bytes)).map((page, i) => ({ page: i + 1, kind: page.kind, bytes: page.bytes }));
     case 'tiff': {
       const count = tiffPages(bytes).length;
       if (count === 1) return [{ page: 1, kind, bytes }];

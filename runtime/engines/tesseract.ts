@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
 import Tesseract from 'tesseract.js';
 import { DocumentError } from '../documents/errors.ts';
-import { rasterisePage } from '../documents/raster.ts';
+import { rasterisePage, type GrayRaster } from '../documents/raster.ts';
+import { featuresUnsupported } from './local-features.ts';
 import type { EngineCallOptions, OcrEngine, OcrLine, OcrWord, PageInput, PageResult } from './types.ts';
 
 export interface TesseractEngineOptions {
@@ -111,6 +112,12 @@ export function wordsFromTesseract(data: Tesseract.Page, width: number, height: 
     }
   }
   return words;
+}
+
+/** Netpbm PAM (8-bit gray): no compression to pay for, and leptonica reads it. */
+export function toPam(raster: GrayRaster): Buffer {
+  const header = Buffer.from(`P7\nWIDTH ${raster.width}\nHEIGHT ${raster.height}\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n`, 'latin1');
+  return Buffer.concat([header, raster.data]);
 }
 
 export function createTesseractEngine(options: TesseractEngineOptions = {}): TesseractEngine {
@@ -245,8 +252,7 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
 
   async function recognizeOn(worker: Tesseract.Worker, page: PageInput): Promise<PageResult> {
     const raster = await rasterisePage(page, RASTER_DPI);
-    const image = Buffer.from(raster.pam.buffer, raster.pam.byteOffset, raster.pam.byteLength);
-    const { data } = await worker.recognize(image, {}, { text: false, blocks: true });
+    const { data } = await worker.recognize(toPam(raster), {}, { text: false, blocks: true });
     return {
       page: page.page,
       width: raster.width,
@@ -262,16 +268,7 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
     name: 'tesseract',
 
     recognize(page: PageInput, { features, signal }: EngineCallOptions): Promise<PageResult> {
-      if (features.length > 0) {
-        const what = features.length === 1 ? `The feature ${features[0]} needs` : `The features ${features.join(', ')} need`;
-        return Promise.reject(
-          new DocumentError(
-            'UNPROCESSABLE_DOCUMENT',
-            `${what} Amazon Textract; the local tesseract engine reads plain text only. ` +
-              'Set TEXTRACT_ENDPOINT or AWS credentials to use Textract, or send the request without features.',
-          ),
-        );
-      }
+      if (features.length > 0) return Promise.reject(featuresUnsupported(features, 'tesseract'));
       if (closed) return Promise.reject(new Error('The tesseract engine is closed.'));
       if (signal?.aborted) return Promise.reject(abortError(signal));
       return new Promise<PageResult>((resolve, reject) => {
