@@ -47,8 +47,8 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-/** Top to bottom; boxes whose vertical centres are within half a line of each other read left to right. */
-export function readingOrder<T extends { box: Rect }>(items: T[]): T[] {
+/** Rows top to bottom; boxes whose vertical centres are within half a line of each other form a row, left to right. */
+export function rowsOf<T extends { box: Rect }>(items: T[]): T[][] {
   const sorted = [...items].sort((a, b) => a.box.y + a.box.height / 2 - (b.box.y + b.box.height / 2));
   const rows: T[][] = [];
   for (const item of sorted) {
@@ -58,7 +58,37 @@ export function readingOrder<T extends { box: Rect }>(items: T[]): T[] {
     if (row && last && Math.abs(centre - (last.box.y + last.box.height / 2)) < Math.min(item.box.height, last.box.height) / 2) row.push(item);
     else rows.push([item]);
   }
-  return rows.flatMap((row) => row.sort((a, b) => a.box.x - b.box.x));
+  return rows.map((row) => row.sort((a, b) => a.box.x - b.box.x));
+}
+
+/**
+ * Lines in reading order. Neighbours in a row closer than `maxGap` × their height are one line:
+ * the detector splits large type at its wide word gaps ("Textractor" "Test" "Document"), while
+ * table cells and form labels stay apart, as Textract keeps them.
+ */
+export function joinLines(lines: RecognizedLine[], maxGap = 1): RecognizedLine[] {
+  return rowsOf(lines).flatMap((row) => {
+    const joined: RecognizedLine[] = [];
+    for (const line of row) {
+      const last = joined.at(-1);
+      const gap = last ? line.box.x - (last.box.x + last.box.width) : Infinity;
+      const height = last ? Math.min(last.box.height, line.box.height) : 0;
+      if (!last || gap > maxGap * height || Math.abs(last.box.height - line.box.height) > height / 2) {
+        joined.push(line);
+        continue;
+      }
+      const top = Math.min(last.box.y, line.box.y);
+      const right = Math.max(last.box.x + last.box.width, line.box.x + line.box.width);
+      const bottom = Math.max(last.box.y + last.box.height, line.box.y + line.box.height);
+      joined[joined.length - 1] = {
+        text: `${last.text} ${line.text}`,
+        confidence: (last.confidence * last.text.length + line.confidence * line.text.length) / (last.text.length + line.text.length),
+        box: { x: last.box.x, y: top, width: right - last.box.x, height: bottom - top },
+        words: [...last.words, ...line.words],
+      };
+    }
+    return joined;
+  });
 }
 
 export async function readPage(
@@ -83,7 +113,7 @@ export async function readPage(
   const detected = performance.now();
   const lines = await recognizeLines(raster, boxes, models.recognize, models.alphabet, models.mask, options.spaceGap);
   return {
-    lines: readingOrder(lines),
+    lines: joinLines(lines),
     timings: { detectMs: detected - started, recognizeMs: performance.now() - detected, detectPasses: passes },
   };
 }
