@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'memory',
   'pdf-20',
   'local-engine',
+  'local-accuracy',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

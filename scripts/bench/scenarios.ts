@@ -3,11 +3,12 @@ import type { ScenarioName } from './args.ts';
 import type { Scenario } from './context.ts';
 import { asyncBurst, pdf20 } from './scenario-async.ts';
 import { boomi } from './scenario-boomi.ts';
+import { localAccuracy } from './scenario-local-accuracy.ts';
 import { localEngine } from './scenario-local-engine.ts';
 import { overhead } from './scenario-overhead.ts';
 import { baseline, sync200, sync50 } from './scenario-sync.ts';
 
-export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine];
+export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine, localAccuracy];
 
 /** The scenarios that answer the names asked for; null asks for all. */
 export function selectScenarios(only: readonly ScenarioName[] | null): Scenario[] {
