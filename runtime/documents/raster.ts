@@ -58,9 +58,25 @@ export function applyOrientation(raster: GrayRaster, orientation: number): GrayR
   return { width: ow, height: swap ? w : h, data: out };
 }
 
+/**
+ * The PNG up to the end of its IEND chunk. Bytes after it (padding from an upload tool, a
+ * second file appended) are common in real files and harmless; pngjs refuses them.
+ */
+export function pngThroughIend(bytes: Uint8Array): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 12 <= bytes.length; ) {
+    const length = view.getUint32(at);
+    const end = at + 12 + length;
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return bytes.subarray(0, end);
+    at = end;
+  }
+  return bytes;
+}
+
 function decodePng(bytes: Uint8Array): GrayRaster {
   // pngjs expands palette, gray, 16-bit and alpha variants to 8-bit RGBA.
-  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const complete = pngThroughIend(bytes);
+  const png = PNG.sync.read(Buffer.from(complete.buffer, complete.byteOffset, complete.byteLength));
   return grayFromRgba(png.data, png.width, png.height);
 }
 

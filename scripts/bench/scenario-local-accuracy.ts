@@ -6,9 +6,11 @@
 import { request } from 'undici';
 import { MEDIA_TYPES } from '../../runtime/documents/detect.ts';
 import { type Scenario, openService } from './context.ts';
+import { proseDocument } from './documents.ts';
 import { loadEvaluationSet, type EvaluationDocument } from './local-accuracy-set.ts';
 import { memorySum, totalCpuMs } from './procfs.ts';
 import { errorRow } from './rows.ts';
+import { salt } from './scenario-sync.ts';
 import type { BenchRow } from './table.ts';
 import { matchWords, sumMatches, type WordMatch } from './word-match.ts';
 
@@ -56,9 +58,10 @@ export const localAccuracy: Scenario = {
     const pids = service.workerPids();
     const idleBefore = memorySum(pids).pssMb;
 
-    // Not counted: the first page loads the models. A copy with one byte appended, so the real
-    // document's result is not cached by it.
-    const warm = await post(service.url, { ...docs[0], bytes: Buffer.concat([docs[0].bytes, Buffer.from('\n')]) });
+    // Not counted: the first page loads the models (a generated page, so no real document's
+    // result is cached by it).
+    const prose = await proseDocument(salt(ctx, 'A'), 0);
+    const warm = await post(service.url, { name: prose.filename, kind: 'pdf', bytes: prose.bytes, textractText: '' });
     if (warm.status !== 200) return [errorRow('local-accuracy', setup, `warm-up answered ${warm.status}: ${JSON.stringify(warm.body?.error ?? warm.body)}`, '% recall')];
     const idleLoaded = memorySum(pids).pssMb;
 

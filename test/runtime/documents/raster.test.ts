@@ -81,6 +81,13 @@ describe('rasterisePage', () => {
     assert.equal(meanDifference(tiff.data, png.data), 0, 'the same page through TIFF and PNG');
   });
 
+  it('should read a PNG with bytes after its end, as real files sometimes have', async () => {
+    const png = realDocument('paystub_header.png');
+    const padded = Buffer.concat([png, Buffer.from('\r\n\0\0 trailing bytes')]);
+    const raster = await rasterisePage({ page: 1, kind: 'png', bytes: padded });
+    assert.deepEqual(Buffer.from(raster.data), Buffer.from((await rasterisePage({ page: 1, kind: 'png', bytes: png })).data));
+  });
+
   it('should refuse damaged images and PDFs with 422 instead of crashing', async () => {
     const png = Buffer.from(await makeTextPng(['x'], { pageSize: [300, 120] }));
     const pdf = Buffer.from(await makeTextPdf([['x']]));
