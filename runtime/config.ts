@@ -26,6 +26,8 @@ export interface Config {
   pgPort: number;
   apiKeys: string[];
   ocrEngine: EngineChoice;
+  /** A local engine's thread idle this long ends, giving its memory back. */
+  localEngineIdleMs: number;
   textractEndpoint?: string;
   awsRegion: string;
   engineConcurrency: number;
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPort: int(env, 'PG_PORT', 54329, 1),
     apiKeys: list(env.API_KEYS),
     ocrEngine,
+    localEngineIdleMs: int(env, 'LOCAL_ENGINE_IDLE_MS', 5 * 60_000, 100),
     textractEndpoint: env.TEXTRACT_ENDPOINT || undefined,
     awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     engineConcurrency: int(env, 'ENGINE_CONCURRENCY', 64, 1),

@@ -30,10 +30,10 @@ export async function selectEngine(config: Config, log: Logger, textractOptions:
     // Loaded on demand: the local engines are large and Textract deployments never need them.
     if (choice === 'paddle') {
       const { createPaddleEngine } = await import('./paddle.ts');
-      return { engine: createPaddleEngine({ poolSize: 1, threadsPerPage: cores, log }), textract: null };
+      return { engine: createPaddleEngine({ poolSize: 1, threadsPerPage: cores, idleMs: config.localEngineIdleMs, log }), textract: null };
     }
     const { createTesseractEngine } = await import('./tesseract.ts');
-    return { engine: createTesseractEngine({ poolSize: cores, log }), textract: null };
+    return { engine: createTesseractEngine({ poolSize: cores, idleMs: config.localEngineIdleMs, log }), textract: null };
   } catch (err) {
     log.error({ err }, 'local OCR engine failed to load');
     return {

@@ -3,6 +3,7 @@
 // same file. Per document: recall, precision, and the worker process's CPU time for the request
 // (the recognising thread lives in it). Also the worker's memory (PSS) idle and while reading.
 // LOCAL_ENGINE=tesseract measures the other engine.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { MEDIA_TYPES } from '../../runtime/documents/detect.ts';
 import { type Scenario, openService } from './context.ts';
@@ -15,6 +16,8 @@ import type { BenchRow } from './table.ts';
 import { matchWords, sumMatches, type WordMatch } from './word-match.ts';
 
 const PAGE_TIMEOUT_MS = 180_000;
+/** Short, so the run sees the pool shrink and measures the memory given back. */
+const IDLE_MS = 5_000;
 const QUICK_SET = ['single-page-1.png', 'receipt.jpg', 'reading_order.pdf'];
 /** The bar of issue 13. */
 const TARGET = { recall: 0.9, precision: 0.9, worstRecall: 0.6 };
@@ -54,7 +57,7 @@ export const localAccuracy: Scenario = {
     // The quick run (CI) checks the path works on one document of each kind, not the figures.
     const docs = loadEvaluationSet(ctx.quick ? QUICK_SET : undefined);
     const setup = `OCR_ENGINE=${engine}, WORKERS=1, one request at a time; ${docs.length} real documents (test/fixtures/local-ocr) against Textract's WORD blocks`;
-    const service = await openService(ctx, 'local-accuracy', { workers: 1, latencyMs: 0, tps: 0, localEngine: engine, env: { SYNC_TIMEOUT_MS: String(PAGE_TIMEOUT_MS) } });
+    const service = await openService(ctx, 'local-accuracy', { workers: 1, latencyMs: 0, tps: 0, localEngine: engine, env: { SYNC_TIMEOUT_MS: String(PAGE_TIMEOUT_MS), LOCAL_ENGINE_IDLE_MS: String(IDLE_MS) } });
     const pids = service.workerPids();
     const idleBefore = memorySum(pids).pssMb;
 
@@ -88,6 +91,8 @@ export const localAccuracy: Scenario = {
     } finally {
       clearInterval(sampler);
     }
+    await sleep(IDLE_MS + 2_000, undefined, { signal: ctx.signal }).catch(() => {});
+    const idleShrunk = memorySum(pids).pssMb;
     const rows: BenchRow[] = measured.map(({ doc, match, wallMs, cpuMs }) => ({
       scenario: `local-accuracy: ${doc.name}`,
       setup: `${doc.kind.toUpperCase()}, ${match.expected} Textract words`,
@@ -124,11 +129,11 @@ export const localAccuracy: Scenario = {
         `precision ${pct(total.precision)} (${total.matched} of ${total.found} words found; Textract ${total.expected})`,
         `worst recall ${worst ? `${pct(worst.match.recall)} (${worst.doc.name})` : '-'}`,
         `worker CPU per document p50 ${ms(percentile(cpu, 0.5))} / p95 ${ms(percentile(cpu, 0.95))}; per 300-DPI PDF page p50 ${ms(percentile(pdfCpu, 0.5))} / p95 ${ms(percentile(pdfCpu, 0.95))}`,
-        `worker PSS: ${idleBefore?.toFixed(0) ?? '-'} MB before the first page, ${idleLoaded?.toFixed(0) ?? '-'} MB idle with the models loaded, ${peakPss.toFixed(0)} MB peak while reading`,
+        `worker PSS: ${idleBefore?.toFixed(0) ?? '-'} MB before the first page, ${idleLoaded?.toFixed(0) ?? '-'} MB idle with the models loaded, ${peakPss.toFixed(0)} MB peak while reading, ${idleShrunk?.toFixed(0) ?? '-'} MB after the idle thread ended`,
       ],
     });
     ctx.details.localAccuracy = measured.map((m) => ({ name: m.doc.name, ...m.match, wallMs: m.wallMs, cpuMs: m.cpuMs }));
-    ctx.details.memoryPssMb = { idleBefore, idleLoaded, peakPss };
+    ctx.details.memoryPssMb = { idleBefore, idleLoaded, peakPss, idleShrunk };
     return rows;
   },
 };
