@@ -42,6 +42,9 @@ export async function loadPaddleModels(options: LoadOptions): Promise<PaddleMode
     // Without the arena, buffers for one page's activations go back to the allocator after the
     // call instead of staying reserved at their peak size for the life of the session.
     enableCpuMemArena: false,
+    // Idle intra-op threads would otherwise spin between the many small recognition calls,
+    // burning the CPU that other requests (and other processes on the machine) need.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
   const detection = await ort.InferenceSession.create(MODEL_FILES.detection, sessionOptions);
   const recognition = await ort.InferenceSession.create(MODEL_FILES.recognition, sessionOptions);
