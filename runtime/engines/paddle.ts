@@ -1,7 +1,8 @@
 // Local OCR with PaddleOCR (PP-OCRv4 detection + recognition on onnxruntime-node), for machines
 // without Textract. Plain text with line and word boxes: no forms, tables, signatures or layout.
-// Each pool member is a worker thread holding both models (~see README for memory); members start
-// on demand and end after `idleMs` without work, giving their memory back.
+// Each pool member is a worker thread holding both models (a few hundred MB once it has read a
+// page; README "Local OCR"); members start on demand and end after `idleMs` without work, giving
+// their memory back.
 
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';

@@ -4,7 +4,7 @@
 // not handled here).
 
 import type { GrayRaster } from '../../documents/raster.ts';
-import { resizeGray, type Rect } from './resize.ts';
+import { resizeGray, type Rect } from '../../documents/resize.ts';
 
 export interface DetectOptions {
   /** Pixels above this probability belong to text. PaddleOCR's default 0.3. */

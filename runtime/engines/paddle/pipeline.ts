@@ -3,7 +3,7 @@
 import type { GrayRaster } from '../../documents/raster.ts';
 import { boxesFromProbabilities, DETECT_DEFAULTS, detectionInput, type DetectOptions } from './detect.ts';
 import { recognizeLines, type RecognizedLine, type RunRecognizer } from './recognize-lines.ts';
-import type { Rect } from './resize.ts';
+import type { Rect } from '../../documents/resize.ts';
 
 export type RunDetector = (input: Float32Array, width: number, height: number) => Promise<Float32Array>;
 
@@ -41,6 +41,32 @@ async function detect(raster: GrayRaster, scale: number, run: RunDetector, optio
   const sx = raster.width / width;
   const sy = raster.height / height;
   return boxesFromProbabilities(prob, width, height, options).map((b) => ({ x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy }));
+}
+
+/**
+ * Boxes that overlap, side by side on one row, made one: the detector sometimes cuts a word in two
+ * with overlapping boxes, and each would read the shared letters ("Textractor r Test").
+ */
+export function mergeOverlapping(boxes: Rect[]): Rect[] {
+  const merged = [...boxes];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = 0; i < merged.length && !changed; i++) {
+      for (let j = i + 1; j < merged.length && !changed; j++) {
+        const a = merged[i];
+        const b = merged[j];
+        const across = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+        const down = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+        if (across <= 0 || down < 0.6 * Math.min(a.height, b.height)) continue;
+        const x = Math.min(a.x, b.x);
+        const y = Math.min(a.y, b.y);
+        merged[i] = { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+        merged.splice(j, 1);
+        changed = true;
+      }
+    }
+  }
+  return merged;
 }
 
 function median(values: number[]): number {
@@ -112,7 +138,7 @@ export async function readPage(
     }
   }
   const detected = performance.now();
-  const lines = await recognizeLines(raster, boxes, models.recognize, models.alphabet, models.mask, options.spaceGap);
+  const lines = await recognizeLines(raster, mergeOverlapping(boxes), models.recognize, models.alphabet, models.mask, options.spaceGap);
   return {
     lines: joinLines(lines),
     timings: { detectMs: detected - started, recognizeMs: performance.now() - detected, detectPasses: passes },

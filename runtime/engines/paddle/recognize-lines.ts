@@ -3,7 +3,7 @@
 
 import type { GrayRaster } from '../../documents/raster.ts';
 import { decodeCtc, type Decoded } from './ctc.ts';
-import { resizeGray, type Rect } from './resize.ts';
+import { resizeGray, type Rect } from '../../documents/resize.ts';
 import { insertSpaces, wordGaps } from './spaces.ts';
 
 /** The recogniser's input height, fixed by the model. */

@@ -1,7 +1,7 @@
 import type { GrayRaster } from '../../documents/raster.ts';
 import type { BBox, PageResult } from '../types.ts';
 import type { RecognizedLine } from './recognize-lines.ts';
-import type { Rect } from './resize.ts';
+import type { Rect } from '../../documents/resize.ts';
 
 const clamp = (v: number) => Math.min(1, Math.max(0, v));
 

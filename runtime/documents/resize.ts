@@ -1,4 +1,4 @@
-import type { GrayRaster } from '../../documents/raster.ts';
+import type { GrayRaster } from './raster.ts';
 
 /** A region of a gray raster in its own pixels. */
 export interface Rect {
