@@ -4,7 +4,7 @@
 import type { GrayRaster } from '../../documents/raster.ts';
 import { decodeCtc, type Decoded } from './ctc.ts';
 import { resizeGray, type Rect } from '../../documents/resize.ts';
-import { insertSpaces, wordGaps } from './spaces.ts';
+import { insertSpaces, lineInk, type LineInk } from './spaces.ts';
 
 /** The recogniser's input height, fixed by the model. */
 export const REC_HEIGHT = 48;
@@ -35,34 +35,52 @@ export function lineImage(raster: GrayRaster, box: Rect): GrayRaster {
   return resizeGray(raster, width, REC_HEIGHT, box);
 }
 
-/** Words split at spaces, each boxed from the time steps of its first and last character. */
-export function wordsOfLine(decoded: Decoded, box: Rect, lineWidth: number, paddedWidth: number, steps: number): RecognizedWord[] {
-  // Input pixels per step, then line-box pixels per input pixel.
-  const stepWidth = paddedWidth / steps;
-  const toBox = box.width / lineWidth;
-  const centre = (step: number) => (step + 0.5) * stepWidth * toBox;
-  const letters = decoded.chars.filter((c) => c.char !== ' ').length;
-  // Half a character to either side of the first and last character's step.
-  const half = letters > 0 ? Math.min(box.width / letters, box.height) / 2 : 0;
-  const words: RecognizedWord[] = [];
-  let current: typeof decoded.chars = [];
-  const flush = () => {
-    if (current.length === 0) return;
-    const left = Math.max(0, centre(current[0].step) - half);
-    const right = Math.min(box.width, centre(current.at(-1)!.step) + half);
-    words.push({
-      text: current.map((c) => c.char).join(''),
-      confidence: current.reduce((sum, c) => sum + c.probability, 0) / current.length,
-      box: { x: box.x + left, y: box.y, width: Math.max(1, right - left), height: box.height },
-    });
-    current = [];
-  };
+/**
+ * Words split at spaces. Each word spans from the end of the gap before it to the start of the
+ * gap after it (or the ink's ends), the gaps being matched to words by the time steps at which
+ * the characters were read; vertically, the ink's extent. Pixels of the line image (`lineWidth`
+ * × REC_HEIGHT), mapped back onto `box`.
+ */
+export function wordsOfLine(decoded: Decoded, box: Rect, lineWidth: number, stepWidth: number, ink: LineInk): RecognizedWord[] {
+  const sx = box.width / lineWidth;
+  const sy = box.height / REC_HEIGHT;
+  const centre = (step: number) => (step + 0.5) * stepWidth;
+  const groups: Decoded['chars'][] = [[]];
   for (const char of decoded.chars) {
-    if (char.char === ' ') flush();
-    else current.push(char);
+    if (char.char !== ' ') groups.at(-1)!.push(char);
+    else if (groups.at(-1)!.length > 0) groups.push([]);
   }
-  flush();
-  return words;
+  const words = groups.filter((g) => g.length > 0);
+  // The boundary between two words: the gap between them, or halfway when the model read a
+  // space where the image has no gap wide enough.
+  const boundary = (endOfWord: number, startOfNext: number): [number, number] => {
+    const gap = ink.gaps.find((g) => (g.start + g.end) / 2 > endOfWord && (g.start + g.end) / 2 < startOfNext);
+    if (gap) return [gap.start - 1, gap.end + 1];
+    const middle = (endOfWord + startOfNext) / 2;
+    return [middle, middle];
+  };
+  const edges = words.map(() => ({ left: ink.left, right: ink.right }));
+  for (let i = 0; i + 1 < words.length; i++) {
+    const [right, left] = boundary(centre(words[i].at(-1)!.step), centre(words[i + 1][0].step));
+    edges[i].right = right;
+    edges[i + 1].left = left;
+  }
+  return words.map((chars, i) => {
+    const { left } = edges[i];
+    const right = Math.max(left, edges[i].right);
+    return {
+      text: chars.map((c) => c.char).join(''),
+      confidence: chars.reduce((sum, c) => sum + c.probability, 0) / chars.length,
+      box: { x: box.x + left * sx, y: box.y + ink.top * sy, width: (right - left + 1) * sx, height: (ink.bottom - ink.top + 1) * sy },
+    };
+  });
+}
+
+/** The part of `box` its line image has ink in: detection boxes carry DB's unclip margin. */
+function inkBox(box: Rect, lineWidth: number, ink: LineInk): Rect {
+  const sx = box.width / lineWidth;
+  const sy = box.height / REC_HEIGHT;
+  return { x: box.x + ink.left * sx, y: box.y + ink.top * sy, width: (ink.right - ink.left + 1) * sx, height: (ink.bottom - ink.top + 1) * sy };
 }
 
 /** Recognises every box; lines that read as nothing are left out. Output in the order of `boxes`. */
@@ -98,13 +116,14 @@ export async function recognizeLines(
     const { probs, steps } = await run(input, members.length, paddedWidth);
     members.forEach((index, b) => {
       let decoded = decodeCtc(probs, b * steps * alphabet.length, steps, alphabet, mask);
-      if (spaceGap > 0) decoded = insertSpaces(decoded, wordGaps(images[index], spaceGap), paddedWidth / steps);
-      if (!decoded.text.trim()) return;
+      const ink = lineInk(images[index], spaceGap > 0 ? spaceGap : Infinity);
+      if (!ink || !decoded.text.trim()) return;
+      if (spaceGap > 0) decoded = insertSpaces(decoded, ink.gaps, paddedWidth / steps);
       results[index] = {
         text: decoded.text,
         confidence: decoded.confidence,
-        box: boxes[index],
-        words: wordsOfLine(decoded, boxes[index], images[index].width, paddedWidth, steps),
+        box: inkBox(boxes[index], images[index].width, ink),
+        words: wordsOfLine(decoded, boxes[index], images[index].width, paddedWidth / steps, ink),
       };
     });
   }

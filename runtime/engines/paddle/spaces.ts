@@ -40,12 +40,21 @@ export interface Gap {
   end: number;
 }
 
+/** Where a line image has ink (inclusive pixel bounds), and its word gaps. */
+export interface LineInk {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  gaps: Gap[];
+}
+
 /**
- * Runs of columns without ink at least `minWidth` × the ink's height wide, between the first
- * and last inked column. Ink is the minority side of Otsu's threshold, so light text on a dark
- * band counts as ink too.
+ * The ink's extent and the runs of columns without ink at least `minWidth` × the ink's height
+ * wide, between the first and last inked column; null for an image without ink. Ink is the
+ * minority side of Otsu's threshold, so light text on a dark band counts as ink too.
  */
-export function wordGaps(image: GrayRaster, minWidth: number): Gap[] {
+export function lineInk(image: GrayRaster, minWidth: number): LineInk | null {
   const { width, height, data } = image;
   const threshold = otsuThreshold(data);
   let dark = 0;
@@ -64,7 +73,7 @@ export function wordGaps(image: GrayRaster, minWidth: number): Gap[] {
       }
     }
   }
-  if (bottom < top) return [];
+  if (bottom < top) return null;
   const minRun = Math.max(2, minWidth * (bottom - top + 1));
   const gaps: Gap[] = [];
   const first = columnInk.indexOf(1);
@@ -78,7 +87,7 @@ export function wordGaps(image: GrayRaster, minWidth: number): Gap[] {
       runStart = -1;
     }
   }
-  return gaps;
+  return { left: first, right: last, top, bottom, gaps };
 }
 
 /**

@@ -35,7 +35,7 @@ describe('PaddleOCR pipeline on real documents', () => {
   });
   after(() => models?.release());
 
-  it('should read a clean digital page as Textract does, with word boxes where Textract put them', async () => {
+  it('should read a clean digital page as Textract does, with word boxes where Textract put them', async (t) => {
     const { result, match } = await read('single-page-1.png');
     assert.ok(match.recall >= 0.95 && match.precision >= 0.95, JSON.stringify(match));
     // Lines as Textract has them: the large title's words joined, its two rows apart.
@@ -49,15 +49,17 @@ describe('PaddleOCR pipeline on real documents', () => {
       return ours ? iou(ours.bbox, w.bbox) : 0;
     });
     const good = overlaps.filter((o) => o >= 0.5).length;
+    t.diagnostic(`${good} of ${unique.length} word boxes overlap Textract's by half or more`);
     assert.ok(good >= unique.length * 0.9, `${good} of ${unique.length} word boxes overlap Textract's by half or more`);
     for (const word of result.words) assert.ok(word.confidence > 0 && word.confidence <= 100);
   });
 
-  it('should put back the spaces the recogniser runs together', async () => {
+  it('should put back the spaces the recogniser runs together', async (t) => {
     const without = await read('default_document_4.png', { spaceGap: 0 });
     const withSpaces = await read('default_document_4.png');
-    assert.match(without.text, /JaneDoe/);
-    assert.match(withSpaces.text, /Jane Doe/);
+    t.diagnostic(`recall without ${without.match.recall.toFixed(3)}, with ${withSpaces.match.recall.toFixed(3)}`);
+    assert.match(without.text, /Mailing ?Address:same asabove/);
+    assert.match(withSpaces.text, /Address: same as above/);
     assert.ok(withSpaces.match.recall >= without.match.recall + 0.1, `recall ${without.match.recall} → ${withSpaces.match.recall}`);
   });
 
