@@ -80,7 +80,7 @@ describe('local OCR engine (no AWS configuration)', () => {
     pages.forEach((lines, i) => assert.ok(wordAccuracy(lines.join(' '), texts[i]) >= 0.95, `page ${i + 1}: ${texts[i]}`));
   });
 
-  test('should read every word Textract found on a real digital page (single-page-1.png)', async () => {
+  test('should read a real digital page (single-page-1.png) line for line as Textract does', async () => {
     const [doc] = loadEvaluationSet(['single-page-1.png']);
     const bytes = fs.readFileSync(path.join(PROJECT_ROOT, 'test', 'fixtures', 'local-ocr', 'single-page-1.png'));
     const res = await postDocument(`${service.url}/ocr`, bytes, { 'content-type': 'image/png' });
