@@ -19,8 +19,8 @@ export async function buildWorker(): Promise<{ entry: string; dir: string }> {
   await build({
     entryPoints: {
       worker: path.join(PROJECT_ROOT, 'runtime', 'worker.ts'),
-      // The PaddleOCR engine's worker thread, loaded by path (runtime/engines/paddle.ts).
-      'paddle-thread': path.join(PROJECT_ROOT, 'runtime', 'engines', 'paddle', 'thread.ts'),
+      // The PaddleOCR engine's child process, started by path (runtime/engines/paddle.ts).
+      'paddle-process': path.join(PROJECT_ROOT, 'runtime', 'engines', 'paddle', 'process.ts'),
     },
     outdir,
     bundle: true,

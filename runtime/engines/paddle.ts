@@ -1,30 +1,30 @@
 // Local OCR with PaddleOCR (PP-OCRv4 detection + recognition on onnxruntime-node), for machines
 // without Textract. Plain text with line and word boxes: no forms, tables, signatures or layout.
-// Each pool member is a worker thread holding both models (a few hundred MB once it has read a
+// Each pool member is a child process holding both models (a few hundred MB once it has read a
 // page; README "Local OCR"); members start on demand and end after `idleMs` without work, giving
 // their memory back.
 
+import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { DocumentError } from '../documents/errors.ts';
 import { featuresUnsupported } from './local-features.ts';
 import type { PipelineOptions } from './paddle/pipeline.ts';
-import type { ThreadData, ThreadReply, ThreadRequest } from './paddle/thread.ts';
+import type { ThreadData, ThreadReply, ThreadRequest } from './paddle/process.ts';
 import type { EngineCallOptions, OcrEngine, PageInput, PageResult } from './types.ts';
 
 export interface PaddleEngineOptions {
-  /** Threads at most (pages read at once). Default 1: one page at a time gets every core. */
+  /** Processes at most (pages read at once). Default 1: one page at a time gets every core. */
   poolSize?: number;
-  /** Cores each thread's model calls may use. Default: all cores. */
+  /** Cores each process's model calls may use. Default: all cores. */
   threadsPerPage?: number;
-  /** A thread idle this long is terminated to give its memory back. Default 5 minutes. */
+  /** A process idle this long is ended to give its memory back. Default 5 minutes. */
   idleMs?: number;
   /** PDF pages are drawn at this resolution. Default 300. */
   dpi?: number;
   pipeline?: Partial<PipelineOptions>;
   log?: { info(...args: unknown[]): void };
-  /** Called with each page's CPU time in its thread (ms), for benchmarks. */
+  /** Called with each page's CPU time in its process (ms), for benchmarks. */
   onPage?: (cpuMs: number) => void;
 }
 
@@ -41,10 +41,10 @@ export interface PaddleEngine extends OcrEngine {
 
 const DEFAULT_IDLE_MS = 5 * 60_000;
 
-// From source (tsx) the thread runs its TypeScript; in the launcher's esbuild output it is the
-// `paddle-thread.mjs` entry next to this chunk (runtime/build.ts).
+// From source (tsx) the child runs its TypeScript; in the launcher's esbuild output it is the
+// `paddle-process.mjs` entry next to this chunk (runtime/build.ts).
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const THREAD_FILE = FROM_SOURCE ? fileURLToPath(new URL('./paddle/thread-source.mjs', import.meta.url)) : fileURLToPath(new URL('./paddle-thread.mjs', import.meta.url));
+const PROCESS_FILE = FROM_SOURCE ? fileURLToPath(new URL('./paddle/process.ts', import.meta.url)) : fileURLToPath(new URL('./paddle-process.mjs', import.meta.url));
 
 interface Job {
   page: PageInput;
@@ -55,7 +55,7 @@ interface Job {
 }
 
 interface Slot {
-  thread: Worker;
+  child: ChildProcess;
   ready: boolean;
   job?: Job;
   jobId: number;
@@ -87,23 +87,28 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
     if (at < 0) return;
     slots.splice(at, 1);
     clearTimeout(slot.idleTimer);
-    slot.thread.removeAllListeners();
-    slot.thread.on('error', () => {}); // a late error of a thread being ended must not crash the process
-    // terminate() ends the thread at once, mid-recognition if need be.
-    void slot.thread.terminate().catch(() => {});
-    log?.info({ workers: slots.length, reason }, 'paddle thread terminated');
+    slot.child.removeAllListeners();
+    slot.child.on('error', () => {}); // a late error of a child being ended must not crash the worker
+    // SIGKILL ends it at once, mid-recognition if need be; its memory goes back to the system.
+    slot.child.kill('SIGKILL');
+    log?.info({ workers: slots.length, reason }, 'paddle process ended');
   }
 
-  function startThread(): void {
+  function startProcess(): void {
     const started = Date.now();
     const data: ThreadData = { threads: threadsPerPage, dpi: options.dpi ?? 300, pipeline: options.pipeline };
-    const thread = new Worker(THREAD_FILE, { workerData: data });
-    const slot: Slot = { thread, ready: false, jobId: 0 };
+    const child = fork(PROCESS_FILE, [JSON.stringify(data)], {
+      // Page bytes and results cross as structured clones, not JSON.
+      serialization: 'advanced',
+      execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const slot: Slot = { child, ready: false, jobId: 0 };
     slots.push(slot);
-    thread.on('message', (reply: ThreadReply) => {
+    child.on('message', (reply: ThreadReply) => {
       if (reply.type === 'ready') {
         slot.ready = true;
-        log?.info({ workers: slots.length, ms: Date.now() - started }, 'paddle thread started');
+        log?.info({ workers: slots.length, ms: Date.now() - started }, 'paddle process started');
         dispatch();
         return;
       }
@@ -124,15 +129,15 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
       } else if (reply.documentError) {
         job.reject(new DocumentError(reply.documentError.code, reply.documentError.message));
       } else {
-        // Any other failure leaves the thread's native state suspect, so it is replaced.
+        // Any other failure leaves the process's native state suspect, so it is replaced.
         retire(slot, 'recognition failed');
         job.reject(new Error(`PaddleOCR failed: ${reply.message}`));
       }
       scheduleIdle(slot);
       dispatch();
     });
-    thread.on('error', (error) => fail(slot, error));
-    thread.on('exit', (code) => fail(slot, new Error(`The PaddleOCR thread stopped unexpectedly (exit code ${code}).`)));
+    child.on('error', (error) => fail(slot, error));
+    child.on('exit', (code, signal) => fail(slot, new Error(`The PaddleOCR process stopped unexpectedly (${signal ?? `exit code ${code}`}).`)));
   }
 
   function fail(slot: Slot, error: Error): void {
@@ -155,7 +160,7 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
       run(slot, queue.shift()!);
     }
     const starting = slots.filter((s) => !s.ready).length;
-    while (queue.length > starting && slots.length < poolSize) startThread();
+    while (queue.length > starting && slots.length < poolSize) startProcess();
   }
 
   function scheduleIdle(slot: Slot): void {
@@ -171,7 +176,7 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
     settle(job); // drop the while-queued abort listener
     slot.job = job;
     slot.jobId = ++nextId;
-    // While running, an abort stops the thread: a model call cannot be interrupted otherwise,
+    // While running, an abort ends the process: a model call cannot be interrupted otherwise,
     // and a request nobody waits for should not hold the cores for seconds.
     job.onAbort = () => {
       if (slot.job !== job) return;
@@ -181,7 +186,7 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
       dispatch();
     };
     job.signal?.addEventListener('abort', job.onAbort, { once: true });
-    slot.thread.postMessage({ id: slot.jobId, page: job.page } satisfies ThreadRequest);
+    slot.child.send({ id: slot.jobId, page: job.page } satisfies ThreadRequest);
   }
 
   return {
@@ -220,15 +225,19 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
       await Promise.all(
         slots.splice(0).map(async (slot) => {
           clearTimeout(slot.idleTimer);
-          slot.thread.removeAllListeners();
-          slot.thread.on('error', () => {});
+          slot.child.removeAllListeners();
+          slot.child.on('error', () => {});
           const job = slot.job;
           slot.job = undefined;
           if (job) {
             settle(job);
             job.reject(error);
           }
-          await slot.thread.terminate().catch(() => {});
+          const exited = new Promise((resolve) => slot.child.once('exit', resolve));
+          if (slot.child.exitCode === null && slot.child.signalCode === null) {
+            slot.child.kill('SIGKILL');
+            await exited;
+          }
         }),
       );
     },

@@ -1,7 +1,7 @@
 // The local engine on real documents (issue 13): every document of the evaluation set posted to
 // POST /ocr one at a time, the words found compared with the words Amazon Textract found in the
 // same file. Per document: recall, precision, and the worker process's CPU time for the request
-// (the recognising thread lives in it). Also the worker's memory (PSS) idle and while reading.
+// and its child process (the recognising process). Also the worker's memory (PSS) idle and while reading.
 // LOCAL_ENGINE=tesseract measures the other engine.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -9,7 +9,7 @@ import { MEDIA_TYPES } from '../../runtime/documents/detect.ts';
 import { type Scenario, openService } from './context.ts';
 import { proseDocument } from './documents.ts';
 import { loadEvaluationSet, type EvaluationDocument } from './local-accuracy-set.ts';
-import { memorySum, totalCpuMs } from './procfs.ts';
+import { memorySum, totalCpuMs, withChildren } from './procfs.ts';
 import { errorRow } from './rows.ts';
 import { salt } from './scenario-sync.ts';
 import type { BenchRow } from './table.ts';
@@ -58,27 +58,29 @@ export const localAccuracy: Scenario = {
     const docs = loadEvaluationSet(ctx.quick ? QUICK_SET : undefined);
     const setup = `OCR_ENGINE=${engine}, WORKERS=1, one request at a time; ${docs.length} real documents (test/fixtures/local-ocr) against Textract's WORD blocks`;
     const service = await openService(ctx, 'local-accuracy', { workers: 1, latencyMs: 0, tps: 0, localEngine: engine, env: { SYNC_TIMEOUT_MS: String(PAGE_TIMEOUT_MS), LOCAL_ENGINE_IDLE_MS: String(IDLE_MS) } });
-    const pids = service.workerPids();
-    const idleBefore = memorySum(pids).pssMb;
+    // The worker and the local engine's child process (paddle reads pages in one).
+    const pids = () => withChildren(service.workerPids());
+    const idleBefore = memorySum(pids()).pssMb;
 
     // Not counted: the first page loads the models (a generated page, so no real document's
     // result is cached by it).
     const prose = await proseDocument(salt(ctx, 'A'), 0);
     const warm = await post(service.url, { name: prose.filename, kind: 'pdf', bytes: prose.bytes, textractText: '' });
     if (warm.status !== 200) return [errorRow('local-accuracy', setup, `warm-up answered ${warm.status}: ${JSON.stringify(warm.body?.error ?? warm.body)}`, '% recall')];
-    const idleLoaded = memorySum(pids).pssMb;
+    const idleLoaded = memorySum(pids()).pssMb;
 
     let peakPss = 0;
-    const sampler = setInterval(() => (peakPss = Math.max(peakPss, memorySum(pids).pssMb ?? 0)), 200);
+    const sampler = setInterval(() => (peakPss = Math.max(peakPss, memorySum(pids()).pssMb ?? 0)), 200);
     const measured: Measured[] = [];
     try {
       for (const doc of docs) {
         if (ctx.signal.aborted) break;
-        const cpuBefore = totalCpuMs(pids);
+        const processes = pids();
+        const cpuBefore = totalCpuMs(processes);
         const started = performance.now();
         const res = await post(service.url, doc);
         const wallMs = performance.now() - started;
-        const cpuAfter = totalCpuMs(pids);
+        const cpuAfter = totalCpuMs(processes);
         if (res.status !== 200) {
           ctx.errors.push(`${doc.name}: ${res.status} ${JSON.stringify(res.body?.error ?? res.body)}`);
           continue;
@@ -92,7 +94,7 @@ export const localAccuracy: Scenario = {
       clearInterval(sampler);
     }
     await sleep(IDLE_MS + 2_000, undefined, { signal: ctx.signal }).catch(() => {});
-    const idleShrunk = memorySum(pids).pssMb;
+    const idleShrunk = memorySum(pids()).pssMb;
     const rows: BenchRow[] = measured.map(({ doc, match, wallMs, cpuMs }) => ({
       scenario: `local-accuracy: ${doc.name}`,
       setup: `${doc.kind.toUpperCase()}, ${match.expected} Textract words`,
@@ -129,7 +131,7 @@ export const localAccuracy: Scenario = {
         `precision ${pct(total.precision)} (${total.matched} of ${total.found} words found; Textract ${total.expected})`,
         `worst recall ${worst ? `${pct(worst.match.recall)} (${worst.doc.name})` : '-'}`,
         `worker CPU per document p50 ${ms(percentile(cpu, 0.5))} / p95 ${ms(percentile(cpu, 0.95))}; per 300-DPI PDF page p50 ${ms(percentile(pdfCpu, 0.5))} / p95 ${ms(percentile(pdfCpu, 0.95))}`,
-        `worker PSS: ${idleBefore?.toFixed(0) ?? '-'} MB before the first page, ${idleLoaded?.toFixed(0) ?? '-'} MB idle with the models loaded, ${peakPss.toFixed(0)} MB peak while reading, ${idleShrunk?.toFixed(0) ?? '-'} MB after the idle thread ended`,
+        `worker PSS: ${idleBefore?.toFixed(0) ?? '-'} MB before the first page, ${idleLoaded?.toFixed(0) ?? '-'} MB idle with the models loaded, ${peakPss.toFixed(0)} MB peak while reading, ${idleShrunk?.toFixed(0) ?? '-'} MB after the idle engine process ended`,
       ],
     });
     ctx.details.localAccuracy = measured.map((m) => ({ name: m.doc.name, ...m.match, wallMs: m.wallMs, cpuMs: m.cpuMs }));

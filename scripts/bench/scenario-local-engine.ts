@@ -5,7 +5,7 @@ import { request } from 'undici';
 import type { LoadDocument } from '../loadtest/index.ts';
 import { failureNote, load, loadDetails, openService, type Scenario } from './context.ts';
 import { PROSE_WORDS, proseDocument } from './documents.ts';
-import { cpuMeter } from './procfs.ts';
+import { cpuMeter, withChildren } from './procfs.ts';
 import { errorRow } from './rows.ts';
 import { cpuNote, salt } from './scenario-sync.ts';
 
@@ -60,7 +60,8 @@ export const localEngine: Scenario = {
       ctx.details.warmUp = loadDetails(warm);
       return [{ ...errorRow('local-engine', setup, `the ${engine} path failed: ${why}`, 'pages/min'), failures: warm.summary.failed }];
     }
-    const cpu = cpuMeter(service.workerPids());
+    // The worker and the local engine's child process, started by the warm-up.
+    const cpu = cpuMeter(withChildren(service.workerPids()));
     const result = await load(ctx, 'measured', {
       url: service.url,
       mode: 'sync',

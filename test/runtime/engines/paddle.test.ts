@@ -41,7 +41,7 @@ describe('paddle engine', () => {
     }
   });
 
-  it('should refuse Textract-only features with 422 without starting a thread', async () => {
+  it('should refuse Textract-only features with 422 without starting a process', async () => {
     const fresh = createPaddleEngine();
     try {
       await assert.rejects(fresh.recognize({ page: 1, kind: 'png', bytes: new Uint8Array() }, { features: ['TABLES'] }), (error: unknown) => {
@@ -55,7 +55,7 @@ describe('paddle engine', () => {
     }
   });
 
-  it('should refuse an undecodable image with 422 and keep the thread', async () => {
+  it('should refuse an undecodable image with 422 and keep the process', async () => {
     const fresh = createPaddleEngine({ threadsPerPage: 1 });
     try {
       const png = await makeTextPng(['x'], { pageSize: SMALL });
@@ -70,7 +70,7 @@ describe('paddle engine', () => {
     }
   });
 
-  it('should start its thread on demand and end it when idle', async () => {
+  it('should start its process on demand and end it when idle', async () => {
     const logged: unknown[][] = [];
     const pool = createPaddleEngine({ threadsPerPage: 1, idleMs: 300, log: { info: (...args) => logged.push(args) } });
     try {
@@ -81,14 +81,14 @@ describe('paddle engine', () => {
       assert.equal(pageText(await pending), 'Lazy pool');
       await sleep(600);
       assert.equal(pool.stats().workers, 0);
-      assert.ok(logged.some(([, message]) => message === 'paddle thread terminated'));
+      assert.ok(logged.some(([, message]) => message === 'paddle process ended'));
       assert.equal(pageText(await pool.recognize({ page: 1, kind: 'png', bytes: png }, { features: [] })), 'Lazy pool', 'and comes back on demand');
     } finally {
       await pool.close();
     }
   });
 
-  it('should drop a queued page on abort, and end the thread when a running page is aborted', async () => {
+  it('should drop a queued page on abort, and end the process when a running page is aborted', async () => {
     const pool = createPaddleEngine({ threadsPerPage: 1 });
     try {
       const png = await makeTextPng(sampleSentences(4));

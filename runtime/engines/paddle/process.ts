@@ -1,8 +1,10 @@
-// A worker thread that reads pages with PaddleOCR. Model calls are synchronous inside
-// onnxruntime-node (they block the calling thread), and rasterising and pre/post-processing are
-// CPU-bound JavaScript: here they keep the HTTP worker's event loop free.
+// A child process that reads pages with PaddleOCR, started by runtime/engines/paddle.ts. Model
+// calls are synchronous inside onnxruntime-node (they block the calling thread), and rasterising
+// and pre/post-processing are CPU-bound JavaScript: here they keep the HTTP worker's event loop
+// free. A process rather than a thread, because the memory a page's model calls leave in the C
+// allocator (hundreds of MB) is only given back when the process ends, and a crash in native
+// code ends only this process.
 
-import { parentPort, workerData } from 'node:worker_threads';
 import { DocumentError } from '../../documents/errors.ts';
 import { rasterisePage } from '../../documents/raster.ts';
 import type { PageInput } from '../types.ts';
@@ -22,8 +24,13 @@ export type ThreadReply =
   | { type: 'result'; id: number; result: import('../types.ts').PageResult; cpuMs: number }
   | { type: 'error'; id?: number; message: string; documentError?: { code: DocumentError['code']; message: string } };
 
-const data = workerData as ThreadData;
-const port = parentPort!;
+const data = JSON.parse(process.argv[2] ?? '{}') as ThreadData;
+const port = {
+  postMessage: (message: ThreadReply) => process.send!(message),
+  on: (event: 'message', listener: (request: ThreadRequest) => void) => process.on(event, listener),
+};
+// The parent is gone (crashed or killed): nothing will ever ask again.
+process.on('disconnect', () => process.exit(0));
 const options: PipelineOptions = { ...PIPELINE_DEFAULTS, ...data.pipeline };
 
 try {
