@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { PDFArray, PDFBool, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef, type PDFPage } from 'pdf-lib';
 import { unprocessable } from './errors.ts';
-import { grayFromRgba } from './raster.ts';
+import { grayFromRgba } from './gray.ts';
 import { openPdf, renderPdfPage } from './pdfjs.ts';
 import { MAX_IMAGE_PIXELS_PER_SIDE } from './textract-limits.ts';
 

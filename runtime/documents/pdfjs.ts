@@ -3,7 +3,6 @@
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createCanvas } from '@napi-rs/canvas';
 import { unprocessable } from './errors.ts';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -75,6 +74,9 @@ export async function renderPdfPage(doc: PdfjsDocument, index: number, scale: nu
     const viewport = page.getViewport({ scale });
     const width = Math.max(1, Math.round(viewport.width));
     const height = Math.max(1, Math.round(viewport.height));
+    // Loaded here, not at the top: its native module costs every worker memory, and only
+    // local OCR and damaged or encrypted PDFs draw pages.
+    const { createCanvas } = await import('@napi-rs/canvas');
     const canvas = createCanvas(width, height);
     const context = canvas.getContext('2d');
     context.fillStyle = '#fff';

@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import UTIF from 'utif2';
 import type { PageInput } from '../engines/types.ts';
 import { DocumentError, unprocessable } from './errors.ts';
+import { grayFromRgba, type GrayRaster } from './gray.ts';
 import { openPdf, renderPdfPage } from './pdfjs.ts';
 import { MAX_IMAGE_PIXELS_PER_SIDE } from './textract-limits.ts';
 
@@ -11,23 +12,7 @@ import { MAX_IMAGE_PIXELS_PER_SIDE } from './textract-limits.ts';
 // must end in an exception, never in a crash of the process (skia's decoder in @napi-rs/canvas
 // segfaults on some truncated PNGs).
 
-/** 8-bit gray pixels, row-major, one byte per pixel. */
-export interface GrayRaster {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
-
-/** Luma (BT.601) of unpremultiplied RGBA, composited over white so transparent areas read as paper. */
-export function grayFromRgba(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): GrayRaster {
-  const data = new Uint8Array(width * height);
-  for (let i = 0, p = 0; i < data.length; i++, p += 4) {
-    const luma = 0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2];
-    const alpha = rgba[p + 3] / 255;
-    data[i] = Math.round(luma * alpha + 255 * (1 - alpha));
-  }
-  return { width, height, data };
-}
+export { grayFromRgba, type GrayRaster } from './gray.ts';
 
 /**
  * `raster` turned the way EXIF orientation `orientation` (1–8) says the camera held it, so the
