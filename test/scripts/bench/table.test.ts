@@ -183,6 +183,7 @@ describe('command line', () => {
 
   it('should run sync-200 when memory is asked for, and every scenario by default', () => {
     assert.deepEqual(selectScenarios(['memory']).map((s) => s.name), ['sync-200']);
-    assert.equal(selectScenarios(null).length, 8);
+    assert.equal(selectScenarios(null).length, 9);
+    assert.deepEqual(selectScenarios(['local-accuracy']).map((s) => s.name), ['local-accuracy']);
   });
 });
