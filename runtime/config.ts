@@ -16,7 +16,7 @@ function findRoot(dir: string): string {
   }
 }
 
-export type EngineChoice = 'textract' | 'tesseract' | 'auto';
+export type EngineChoice = 'textract' | 'tesseract' | 'paddle' | 'auto';
 
 export interface Config {
   port: number;
@@ -31,6 +31,8 @@ export interface Config {
   pgPort: number;
   apiKeys: string[];
   ocrEngine: EngineChoice;
+  /** A local engine's thread idle this long ends, giving its memory back. */
+  localEngineIdleMs: number;
   textractEndpoint?: string;
   awsRegion: string;
   engineConcurrency: number;
@@ -68,8 +70,8 @@ function list(raw: string | undefined): string[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const ocrEngine = (env.OCR_ENGINE ?? 'auto') as EngineChoice;
-  if (!['textract', 'tesseract', 'auto'].includes(ocrEngine)) {
-    throw new Error(`OCR_ENGINE must be textract, tesseract or auto, got "${env.OCR_ENGINE}"`);
+  if (!['textract', 'tesseract', 'paddle', 'auto'].includes(ocrEngine)) {
+    throw new Error(`OCR_ENGINE must be textract, paddle, tesseract or auto, got "${env.OCR_ENGINE}"`);
   }
   return {
     port: int(env, 'PORT', 8080),
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPort: int(env, 'PG_PORT', 54329, 1),
     apiKeys: list(env.API_KEYS),
     ocrEngine,
+    localEngineIdleMs: int(env, 'LOCAL_ENGINE_IDLE_MS', 5 * 60_000, 100),
     textractEndpoint: env.TEXTRACT_ENDPOINT || undefined,
     awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     engineConcurrency: int(env, 'ENGINE_CONCURRENCY', 64, 1),

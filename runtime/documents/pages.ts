@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentKind, PageInput } from '../engines/types.ts';
 import { DocumentError, unprocessable } from './errors.ts';
 import { jpegSize, pngSize, type PixelSize } from './image-size.ts';
-import { loadPdf, pageBox, splitPdf } from './pdf.ts';
+import { loadPdf, splitPdf } from './pdf.ts';
 import {
   MAX_IMAGE_PIXELS_PER_SIDE,
   MAX_PDF_PAGE_POINTS,
@@ -58,11 +58,9 @@ function checkPixelSize(size: PixelSize, where: string): void {
 const inches = (points: number) => (points / 72).toFixed(1);
 
 async function inspectPdf(bytes: Uint8Array, limits: DocumentLimits): Promise<number> {
-  const { doc } = await loadPdf(bytes);
-  const pageCount = doc.getPageCount();
+  const { pageCount, boxes } = await loadPdf(bytes);
   checkPageCount(pageCount, limits);
-  doc.getPages().forEach((page, index) => {
-    const box = pageBox(page);
+  boxes.forEach((box, index) => {
     const where = `Page ${index + 1} of the PDF`;
     if (!box) throw unprocessable(`${where} has no valid page size (MediaBox).`);
     if (box.width > MAX_PDF_PAGE_POINTS || box.height > MAX_PDF_PAGE_POINTS) {
@@ -114,8 +112,9 @@ export async function inspectDocument(bytes: Uint8Array, kind: DocumentKind, lim
 export async function splitPages(bytes: Uint8Array, kind: DocumentKind, selected?: readonly number[]): Promise<PageInput[]> {
   switch (kind) {
     case 'pdf': {
-      const numbers = selected ?? Array.from({ length: (await loadPdf(bytes)).doc.getPageCount() }, (_, i) => i + 1);
-      return (await splitPdf(bytes, numbers.map((n) => n - 1))).map((page, i) => ({ page: numbers[i]!, kind, bytes: page }));
+      const numbers = selected ?? Array.from({ length: (await loadPdf(bytes)).pageCount }, (_, i) => i + 1);
+      // Pages pdf-lib cannot split (owner-encrypted, damaged) come back drawn, as PNG.
+      return (await splitPdf(bytes, numbers.map((n) => n - 1))).map((page, i) => ({ page: numbers[i]!, kind: page.kind, bytes: page.bytes }));
     }
     case 'tiff': {
       const count = tiffPages(bytes).length;

@@ -1,21 +1,28 @@
+import { PNG } from 'pngjs';
 import { PDFArray, PDFBool, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRef, type PDFPage } from 'pdf-lib';
-import { DocumentError, unprocessable } from './errors.ts';
-import { loadMupdf } from './mupdf.ts';
+import { unprocessable } from './errors.ts';
+import { grayFromRgba } from './gray.ts';
+import { openPdf, renderPdfPage } from './pdfjs.ts';
+import { MAX_IMAGE_PIXELS_PER_SIDE } from './textract-limits.ts';
 
-export interface LoadedPdf {
-  doc: PDFDocument;
-  /**
-   * True when the bytes pdf-lib parsed are not the client's: mupdf removed an owner-only
-   * encryption or repaired a damaged file first. The original bytes then MUST NOT be passed on.
-   */
-  rewritten: boolean;
-}
+/**
+ * A parsed PDF. pdf-lib reads most PDFs, and then pages are split with their vector content
+ * kept. What pdf-lib cannot split (owner-only encryption, whose streams it cannot decrypt, and
+ * damage its parser gives up on) pdf.js usually still opens after its own repair pass: those
+ * pages are drawn and sent on as images (`rendered`).
+ */
+export type LoadedPdf =
+  | { kind: 'pdf-lib'; doc: PDFDocument; pageCount: number; boxes: (PdfPageBox | null)[] }
+  | { kind: 'rendered'; pageCount: number; boxes: (PdfPageBox | null)[] };
 
 export interface PdfPageBox {
   /** Points, after /UserUnit. */
   width: number;
   height: number;
 }
+
+/** Pages pdf-lib could not split are drawn at this resolution: Textract reads 150 DPI and up. */
+export const RENDERED_PAGE_DPI = 200;
 
 // inspectDocument and splitPages are called one after the other on the same bytes; parsing a
 // large PDF is the expensive part, so the second call reuses the first one's result. Keyed by
@@ -33,58 +40,41 @@ export function loadPdf(bytes: Uint8Array): Promise<LoadedPdf> {
 
 async function parse(bytes: Uint8Array): Promise<LoadedPdf> {
   let doc: PDFDocument | undefined;
-  let rewritten = false;
   try {
     // updateMetadata: false, or pdf-lib would stamp a fresh ModDate into the parsed document.
     doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
     // Without a catalog pdf-lib "loads" garbage and fails only here.
     if (doc.getPageCount() === 0) doc = undefined;
   } catch {
-    // pdf-lib gives up on some damage that mupdf's repair pass fixes (broken xref, bad offsets).
+    // pdf-lib gives up on some damage that pdf.js repairs (broken xref, bad offsets).
     doc = undefined;
   }
-  if (!doc || doc.isEncrypted) {
-    const clean = await rewriteWithMupdf(bytes);
-    doc = await PDFDocument.load(clean, { updateMetadata: false }).catch((cause: unknown) => {
-      throw unprocessable('The PDF could not be read: it is damaged or not really a PDF.', cause);
-    });
-    rewritten = true;
+  if (doc && !doc.isEncrypted) {
+    rejectXfaOnly(doc);
+    detachCrossPageReferences(doc);
+    return { kind: 'pdf-lib', doc, pageCount: doc.getPageCount(), boxes: doc.getPages().map(pageBox) };
   }
-  if (doc.getPageCount() === 0) throw unprocessable('The PDF has no pages.');
-  rejectXfaOnly(doc);
-  detachCrossPageReferences(doc);
-  return { doc, rewritten };
+  // Refuses password-protected and unreadable PDFs with 422.
+  // The pdf.js document is not kept: it holds the parsed file until destroyed, and a document
+  // refused after inspection (too many pages) is never split.
+  const rendered = await openPdf(bytes);
+  try {
+    if (rendered.numPages === 0) throw unprocessable('The PDF has no pages.');
+    if (rendered.isPureXfa) throw xfaOnly();
+    const boxes: (PdfPageBox | null)[] = [];
+    for (let i = 1; i <= rendered.numPages; i++) {
+      const page = await rendered.getPage(i);
+      const { width, height } = page.getViewport({ scale: page.userUnit || 1 });
+      boxes.push(Number.isFinite(width) && Number.isFinite(height) && width > 0 && height > 0 ? { width, height } : null);
+    }
+    return { kind: 'rendered', pageCount: rendered.numPages, boxes };
+  } finally {
+    await rendered.destroy();
+  }
 }
 
-/** mupdf opens what pdf-lib cannot: it repairs damaged files and decrypts owner-only encryption. */
-async function rewriteWithMupdf(bytes: Uint8Array): Promise<Uint8Array> {
-  const mupdf = await loadMupdf();
-  let doc: InstanceType<typeof mupdf.PDFDocument> | undefined;
-  try {
-    doc = new mupdf.PDFDocument(bytes);
-  } catch (cause) {
-    throw unprocessable('The PDF could not be read: it is damaged or not really a PDF.', cause);
-  }
-  try {
-    if (doc.needsPassword()) {
-      throw unprocessable('The PDF is password-protected (encrypted); remove the password and send it again.');
-    }
-    if (doc.countPages() === 0) throw unprocessable('The PDF has no pages.');
-    // Owner-only ("permissions") encryption opens with an empty password; Textract refuses
-    // encrypted PDFs, so the pages are sent on decrypted.
-    const saved = doc.saveToBuffer('encrypt=none');
-    try {
-      return saved.asUint8Array().slice(); // a copy: the view points into the WASM heap
-    } finally {
-      saved.destroy();
-    }
-  } catch (error) {
-    if (error instanceof DocumentError) throw error;
-    throw unprocessable('The PDF could not be read: it is damaged or not really a PDF.', error);
-  } finally {
-    doc.destroy();
-  }
-}
+const xfaOnly = () =>
+  unprocessable('The PDF is a dynamic XFA form, which Amazon Textract cannot read; flatten it (print it to PDF) and send it again.');
 
 // Textract does not support XFA forms. A hybrid form (XFA plus ordinary page content) reads
 // fine; a dynamic XFA form carries only a "please wait" placeholder for non-XFA viewers.
@@ -93,11 +83,7 @@ function rejectXfaOnly(doc: PDFDocument): void {
   if (!(acroForm instanceof PDFDict) || !acroForm.has(PDFName.of('XFA'))) return;
   const needsRendering = doc.catalog.lookup(PDFName.of('NeedsRendering')) === PDFBool.True;
   const noContent = doc.getPages().every((page) => page.node.Contents() === undefined);
-  if (needsRendering || noContent) {
-    throw unprocessable(
-      'The PDF is a dynamic XFA form, which Amazon Textract cannot read; flatten it (print it to PDF) and send it again.',
-    );
-  }
+  if (needsRendering || noContent) throw xfaOnly();
 }
 
 // copyPages copies everything a page references. Links to other pages (a table of contents),
@@ -137,22 +123,54 @@ export function pageBox(page: PDFPage): PdfPageBox | null {
   }
 }
 
+/** A single page of a split PDF: a PDF, or a PNG when the page had to be drawn. */
+export interface SplitPage {
+  kind: 'pdf' | 'png';
+  bytes: Uint8Array;
+}
+
 /**
- * One single-page PDF per page (or per page index given), in order. pdf-lib's output is a pure function of its input:
+ * One single-page document per page (or per page index given), in order. pdf-lib's output is a pure function of its input:
  * create() without metadata writes no dates, save() writes no /ID, and object numbering
  * follows the copy order, so the same page of the same PDF gives the same bytes every time
  * (which the per-page result cache relies on; test/runtime/documents/split.test.ts checks it).
+ * Drawn pages are deterministic too (same renderer, same pixels, same PNG encoder).
  */
-export async function splitPdf(bytes: Uint8Array, indexes?: readonly number[]): Promise<Uint8Array[]> {
-  const { doc, rewritten } = await loadPdf(bytes);
+export async function splitPdf(bytes: Uint8Array, indexes?: readonly number[]): Promise<SplitPage[]> {
+  const loaded = await loadPdf(bytes);
+  if (loaded.kind === 'rendered') return renderPages(bytes, loaded.boxes, indexes);
+  const { doc } = loaded;
   const count = doc.getPageCount();
-  if (count === 1 && !rewritten) return [bytes];
-  const pages: Uint8Array[] = [];
+  if (count === 1) return [{ kind: 'pdf', bytes }];
+  const pages: SplitPage[] = [];
   for (const index of indexes ?? doc.getPageIndices()) {
     const single = await PDFDocument.create({ updateMetadata: false });
     const [page] = await single.copyPages(doc, [index]);
     single.addPage(page);
-    pages.push(await single.save());
+    pages.push({ kind: 'pdf', bytes: await single.save() });
+  }
+  return pages;
+}
+
+/** Every page (or every page index given) as an 8-bit gray PNG at RENDERED_PAGE_DPI (smaller for huge pages). */
+async function renderPages(bytes: Uint8Array, boxes: (PdfPageBox | null)[], indexes?: readonly number[]): Promise<SplitPage[]> {
+  const doc = await openPdf(bytes);
+  const pages: SplitPage[] = [];
+  try {
+    for (const index of indexes ?? Array.from({ length: doc.numPages }, (_, i) => i)) {
+      const longest = Math.max(boxes[index]?.width ?? 612, boxes[index]?.height ?? 792);
+      const scale = Math.min(RENDERED_PAGE_DPI / 72, MAX_IMAGE_PIXELS_PER_SIDE / longest);
+      const rgba = await renderPdfPage(doc, index, scale);
+      const gray = grayFromRgba(rgba.data, rgba.width, rgba.height);
+      const png = PNG.sync.write(Object.assign(new PNG({ width: gray.width, height: gray.height }), { data: Buffer.from(gray.data) }), {
+        colorType: 0,
+        inputColorType: 0,
+        inputHasAlpha: false,
+      });
+      pages.push({ kind: 'png', bytes: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) });
+    }
+  } finally {
+    await doc.destroy();
   }
   return pages;
 }

@@ -19,21 +19,26 @@ export interface EngineSelection {
 
 /**
  * OCR_ENGINE=auto picks Textract when it can be reached without guessing (an endpoint or
- * credentials in the environment or ~/.aws), otherwise the local engine.
+ * credentials in the environment or ~/.aws), otherwise the local engine: PaddleOCR, which reads
+ * real documents best (README, "Local OCR"). OCR_ENGINE=tesseract still selects tesseract.js.
  */
 export async function selectEngine(config: Config, log: Logger, textractOptions: TextractClientOptions = {}): Promise<EngineSelection> {
   const textractConfigured = config.textractEndpoint !== undefined || hasAwsCredentialSource();
-  const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'tesseract') : config.ocrEngine;
+  const choice = config.ocrEngine === 'auto' ? (textractConfigured ? 'textract' : 'paddle') : config.ocrEngine;
   if (choice === 'textract') {
     const textract = prepareTextractClient(createTextractClient(config), textractOptions);
     return { name: 'textract', textract, local: null, close: async () => textract.destroy() };
   }
   try {
-    // Loaded on demand: the local engine's WASM is large and Textract deployments never need it.
+    // Each worker process gets its share of the cores.
+    const cores = Math.max(1, Math.floor(cpuCount() / config.workers));
+    // Loaded on demand: the local engines are large and Textract deployments never need them.
+    if (choice === 'paddle') {
+      const { createPaddleEngine } = await import('./paddle.ts');
+      return localEngine(createPaddleEngine({ poolSize: 1, threadsPerPage: cores, idleMs: config.localEngineIdleMs, log }));
+    }
     const { createTesseractEngine } = await import('./tesseract.ts');
-    const poolSize = Math.max(1, Math.floor(cpuCount() / config.workers));
-    const local = createTesseractEngine({ poolSize, log });
-    return { name: local.name, textract: null, local, close: () => local.close() };
+    return localEngine(createTesseractEngine({ poolSize: cores, idleMs: config.localEngineIdleMs, log }));
   } catch (err) {
     log.error({ err }, 'local OCR engine failed to load');
     return {
@@ -45,6 +50,10 @@ export async function selectEngine(config: Config, log: Logger, textractOptions:
       close: async () => {},
     };
   }
+}
+
+function localEngine(engine: OcrEngine): EngineSelection {
+  return { name: engine.name, textract: null, local: engine, close: () => engine.close() };
 }
 
 /** What to tell a client whose function needs Textract while this service runs the local engine. */

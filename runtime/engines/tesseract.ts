@@ -7,7 +7,9 @@ import path from 'node:path';
 import type { Worker as ThreadWorker } from 'node:worker_threads';
 import Tesseract from 'tesseract.js';
 import { DocumentError } from '../documents/errors.ts';
-import { rasterisePage } from '../documents/raster.ts';
+import { rasterisePage, type GrayRaster } from '../documents/raster.ts';
+import { resizeGray } from '../documents/resize.ts';
+import { featuresUnsupported } from './local-features.ts';
 import type { EngineCallOptions, OcrEngine, OcrLine, OcrWord, PageInput, PageResult } from './types.ts';
 
 export interface TesseractEngineOptions {
@@ -113,6 +115,27 @@ export function wordsFromTesseract(data: Tesseract.Page, width: number, height: 
   return words;
 }
 
+/** Pages smaller than this (longer side, pixels) are upscaled before tesseract reads them. */
+export const MIN_PAGE_SIDE = 2500;
+
+/**
+ * Screenshots and crops hold text of 8–15 pixels, below what tesseract's models read well (it
+ * wants ~300 DPI, 25–40 pixel lines): such pages are enlarged to a 2,500-pixel longer side (at
+ * most 3×). On the evaluation set this took tesseract from 73 % to 90.5 % recall (README).
+ */
+export function upscaleSmallPage(raster: GrayRaster): GrayRaster {
+  const longest = Math.max(raster.width, raster.height);
+  if (longest >= MIN_PAGE_SIDE) return raster;
+  const scale = Math.min(3, MIN_PAGE_SIDE / longest);
+  return resizeGray(raster, Math.round(raster.width * scale), Math.round(raster.height * scale));
+}
+
+/** Netpbm PAM (8-bit gray): no compression to pay for, and leptonica reads it. */
+export function toPam(raster: GrayRaster): Buffer {
+  const header = Buffer.from(`P7\nWIDTH ${raster.width}\nHEIGHT ${raster.height}\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAYSCALE\nENDHDR\n`, 'latin1');
+  return Buffer.concat([header, raster.data]);
+}
+
 export function createTesseractEngine(options: TesseractEngineOptions = {}): TesseractEngine {
   const poolSize = Math.max(1, options.poolSize ?? availableParallelism());
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
@@ -151,6 +174,9 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
         // which crashes the process; the job's own promise already carries the error.
         errorHandler: () => {},
       });
+      // tesseract.js reads a page as one block of text by default (PSM 6), which runs table
+      // cells and labels beside each other into garbage; automatic page segmentation finds them.
+      await worker.setParameters({ tessedit_pageseg_mode: Tesseract.PSM.AUTO });
       slot = { worker };
       // A thread that dies (out of memory in WASM) leaves tesseract.js's promises pending forever.
       const thread = (worker as unknown as { worker?: ThreadWorker }).worker;
@@ -245,14 +271,14 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
 
   async function recognizeOn(worker: Tesseract.Worker, page: PageInput): Promise<PageResult> {
     const raster = await rasterisePage(page, RASTER_DPI);
-    const image = Buffer.from(raster.pam.buffer, raster.pam.byteOffset, raster.pam.byteLength);
-    const { data } = await worker.recognize(image, {}, { text: false, blocks: true });
+    const read = upscaleSmallPage(raster);
+    const { data } = await worker.recognize(toPam(read), {}, { text: false, blocks: true });
     return {
       page: page.page,
       width: raster.width,
       height: raster.height,
-      lines: linesFromTesseract(data, raster.width, raster.height),
-      words: wordsFromTesseract(data, raster.width, raster.height),
+      lines: linesFromTesseract(data, read.width, read.height),
+      words: wordsFromTesseract(data, read.width, read.height),
       keyValues: [],
       tables: [],
     };
@@ -262,16 +288,7 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
     name: 'tesseract',
 
     recognize(page: PageInput, { features, signal }: EngineCallOptions): Promise<PageResult> {
-      if (features.length > 0) {
-        const what = features.length === 1 ? `The feature ${features[0]} needs` : `The features ${features.join(', ')} need`;
-        return Promise.reject(
-          new DocumentError(
-            'UNPROCESSABLE_DOCUMENT',
-            `${what} Amazon Textract; the local tesseract engine reads plain text only. ` +
-              'Set TEXTRACT_ENDPOINT or AWS credentials to use Textract, or send the request without features.',
-          ),
-        );
-      }
+      if (features.length > 0) return Promise.reject(featuresUnsupported(features, 'tesseract'));
       if (closed) return Promise.reject(new Error('The tesseract engine is closed.'));
       if (signal?.aborted) return Promise.reject(abortError(signal));
       return new Promise<PageResult>((resolve, reject) => {

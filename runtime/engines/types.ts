@@ -127,7 +127,7 @@ export interface EngineCallOptions {
 }
 
 export interface OcrEngine {
-  readonly name: 'textract' | 'tesseract';
+  readonly name: 'textract' | 'tesseract' | 'paddle';
   recognize(page: PageInput, options: EngineCallOptions): Promise<PageResult>;
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ export const SCENARIOS = [
   'expense',
   'searchable-pdf',
   'adapters',
+  'local-accuracy',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

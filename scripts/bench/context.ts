@@ -41,8 +41,8 @@ export interface ServiceSetup {
   latencyMs: number;
   tps: number;
   env?: Record<string, string>;
-  /** OCR_ENGINE=tesseract with no Textract endpoint. */
-  localEngine?: boolean;
+  /** A local OCR engine (OCR_ENGINE=paddle or tesseract) with no Textract endpoint. */
+  localEngine?: 'paddle' | 'tesseract' | string;
 }
 
 /** A fresh database and a fresh service (both undone by ctx.cleanup), the emulator set and reset. */
@@ -54,7 +54,7 @@ export async function openService(ctx: ScenarioContext, name: string, setup: Ser
   const db = await ctx.database.create(databaseName(name, ctx.stamp));
   ctx.cleanup.defer(`drop database of ${name}`, db.drop);
   const engineEnv: Record<string, string> = setup.localEngine
-    ? { OCR_ENGINE: 'tesseract', TEXTRACT_ENDPOINT: '', TEXTRACT_TPS: '0' }
+    ? { OCR_ENGINE: setup.localEngine, TEXTRACT_ENDPOINT: '', TEXTRACT_TPS: '0' }
     : { OCR_ENGINE: 'textract', TEXTRACT_ENDPOINT: ctx.emulator.url, TEXTRACT_TPS: String(setup.tps) };
   const started = performance.now();
   const service = await startService({ databaseUrl: db.url, workers: setup.workers, env: { ...engineEnv, ...setup.env }, trackPid });

@@ -1,7 +1,7 @@
 // CPU time and memory of other processes (the workers, the emulator), read from /proc. Linux only;
 // elsewhere every reading is null and the table says "-".
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -92,4 +92,22 @@ export function cpuMeter(pids: readonly number[]): { read(): number | null } {
       return before === null || after === null ? null : after - before;
     },
   };
+}
+
+/** The processes and their child processes (a local engine reads pages in one), from /proc. */
+export function withChildren(pids: readonly number[]): number[] {
+  const all = new Set(pids);
+  for (const pid of pids) {
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      const children = readOrNull(`/proc/${pid}/task/${task}/children`);
+      for (const child of children?.trim().split(/\s+/).filter(Boolean) ?? []) all.add(Number(child));
+    }
+  }
+  return [...all];
 }

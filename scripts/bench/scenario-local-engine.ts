@@ -1,10 +1,11 @@
-// OCR without Textract: tesseract.js in the one worker process, whose pool gets every core
-// (cores / WORKERS threads). Printed prose pages, two at a time: pages per minute on this machine.
+// OCR without Textract: the local engine (LOCAL_ENGINE, default paddle) in the one worker
+// process, which gets every core (cores / WORKERS). Printed prose pages, two at a time: pages per
+// minute on this machine.
 import { request } from 'undici';
 import type { LoadDocument } from '../loadtest/index.ts';
 import { failureNote, load, loadDetails, openService, type Scenario } from './context.ts';
 import { PROSE_WORDS, proseDocument } from './documents.ts';
-import { cpuMeter } from './procfs.ts';
+import { cpuMeter, withChildren } from './procfs.ts';
 import { errorRow } from './rows.ts';
 import { cpuNote, salt } from './scenario-sync.ts';
 
@@ -33,18 +34,19 @@ export const localEngine: Scenario = {
   timeoutMs: (quick) => (quick ? 150_000 : 400_000),
   async run(ctx) {
     const pages = ctx.quick ? 2 : 8;
-    const setup = `OCR_ENGINE=tesseract, WORKERS=1 (pool of cores/WORKERS threads), ${CONCURRENCY} sync clients, ${pages} one-page PDFs of ~${PROSE_WORDS} words`;
+    const engine = process.env.LOCAL_ENGINE || 'paddle';
+    const setup = `OCR_ENGINE=${engine}, WORKERS=1 (cores/WORKERS cores), ${CONCURRENCY} sync clients, ${pages} one-page PDFs of ~${PROSE_WORDS} words`;
     const service = await openService(ctx, 'local-engine', {
       workers: 1,
       latencyMs: 0,
       tps: 0,
-      localEngine: true,
+      localEngine: engine,
       env: { SYNC_TIMEOUT_MS: String(PAGE_TIMEOUT_MS) },
     });
     const tag = salt(ctx, 'L');
     const documents = await Promise.all(Array.from({ length: pages + CONCURRENCY }, (_, i) => proseDocument(tag, i)));
 
-    // One page per pool thread first, not counted: each thread loads the WASM and the model once.
+    // One page per client first, not counted: the engine loads its models once.
     const warm = await load(ctx, 'warm-up', {
       url: service.url,
       mode: 'sync',
@@ -56,9 +58,10 @@ export const localEngine: Scenario = {
     if (warm.summary.ok === 0) {
       const why = await firstError(service.url, documents[0]);
       ctx.details.warmUp = loadDetails(warm);
-      return [{ ...errorRow('local-engine', setup, `the tesseract path failed: ${why}`, 'pages/min'), failures: warm.summary.failed }];
+      return [{ ...errorRow('local-engine', setup, `the ${engine} path failed: ${why}`, 'pages/min'), failures: warm.summary.failed }];
     }
-    const cpu = cpuMeter(service.workerPids());
+    // The worker and the local engine's child process, started by the warm-up.
+    const cpu = cpuMeter(withChildren(service.workerPids()));
     const result = await load(ctx, 'measured', {
       url: service.url,
       mode: 'sync',

@@ -5,11 +5,12 @@ import { adapters } from './scenario-adapters.ts';
 import { asyncBurst, pdf20 } from './scenario-async.ts';
 import { boomi } from './scenario-boomi.ts';
 import { expense, searchablePdf } from './scenario-functions.ts';
+import { localAccuracy } from './scenario-local-accuracy.ts';
 import { localEngine } from './scenario-local-engine.ts';
 import { overhead } from './scenario-overhead.ts';
 import { baseline, sync200, sync50 } from './scenario-sync.ts';
 
-export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine, expense, searchablePdf, adapters];
+export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine, localAccuracy, expense, searchablePdf, adapters];
 
 /** The scenarios that answer the names asked for; null asks for all. */
 export function selectScenarios(only: readonly ScenarioName[] | null): Scenario[] {

@@ -1,6 +1,6 @@
 // Generators of real test documents (PDF, PNG, JPEG, multi-page TIFF, encrypted PDF), so suites
-// never depend on fixture files. Text is drawn with pdf-lib's Helvetica and rasterised by mupdf,
-// which gives clean printed text that tesseract reads reliably.
+// never depend on fixture files. Text is drawn with pdf-lib's Helvetica and rasterised by pdf.js
+// (the service's own renderer), which gives clean printed text that OCR reads reliably.
 //
 // Markers: other suites (the Textract emulator) look for ASCII markers such as
 // `DTAT-EMULATOR:BAD_DOCUMENT` or `DTAT-LABEL[...]` in the raw bytes. Every generator can embed
@@ -9,7 +9,11 @@
 // segment, a TIFF ImageDescription.
 
 import { crc32 } from 'node:zlib';
+import jpeg from 'jpeg-js';
 import { PDFDocument, PDFName, StandardFonts, type PDFFont } from 'pdf-lib';
+import { PNG } from 'pngjs';
+import { openPdf, renderPdfPage } from '../../runtime/documents/pdfjs.ts';
+import { grayFromRgba, type GrayRaster } from '../../runtime/documents/raster.ts';
 
 /** Letter, in PDF points. */
 export const LETTER: readonly [number, number] = [612, 792];
@@ -111,22 +115,32 @@ async function loadMupdf() {
 }
 
 /** Gray pixels of each page of a text PDF rendered at `dpi`. */
-async function renderPages(pages: readonly (readonly string[])[], opts: RasterOptions) {
-  const mupdf = await loadMupdf();
+async function renderPages(pages: readonly (readonly string[])[], opts: RasterOptions): Promise<GrayRaster[]> {
   const pdf = await makeTextPdf(pages, { fontSize: opts.fontSize, pageSize: opts.pageSize });
   const dpi = opts.dpi ?? 300;
-  const doc = mupdf.Document.openDocument(pdf, 'application/pdf');
+  const doc = await openPdf(pdf);
   try {
-    return pages.map((_, i) => {
-      const page = doc.loadPage(i);
-      const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false);
-      pixmap.setResolution(dpi, dpi);
-      page.destroy();
-      return pixmap;
-    });
+    const rasters: GrayRaster[] = [];
+    for (let i = 0; i < pages.length; i++) {
+      const { width, height, data } = await renderPdfPage(doc, i, dpi / 72);
+      rasters.push(grayFromRgba(data, width, height));
+    }
+    return rasters;
   } finally {
-    doc.destroy();
+    await doc.destroy();
   }
+}
+
+function grayPng(raster: GrayRaster): Uint8Array {
+  const png = new PNG({ width: raster.width, height: raster.height });
+  png.data = Buffer.from(raster.data);
+  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+}
+
+function grayJpeg(raster: GrayRaster, quality: number): Uint8Array {
+  const rgba = Buffer.alloc(raster.width * raster.height * 4);
+  raster.data.forEach((v, i) => rgba.fill(v, i * 4, i * 4 + 3).writeUInt8(255, i * 4 + 3));
+  return jpeg.encode({ data: rgba, width: raster.width, height: raster.height }, quality).data;
 }
 
 function pngChunk(type: string, data: Uint8Array): Uint8Array {
@@ -149,17 +163,15 @@ export function addPngText(png: Uint8Array, text: string): Uint8Array {
 
 /** Lines of text rendered as a gray PNG (default: a Letter page at 300 DPI, 2550×3300 px). */
 export async function makeTextPng(lines: readonly string[], opts: RasterOptions & { marker?: string } = {}): Promise<Uint8Array> {
-  const [pixmap] = await renderPages([lines], opts);
-  const png = pixmap.asPNG();
-  pixmap.destroy();
+  const [raster] = await renderPages([lines], opts);
+  const png = grayPng(raster);
   return opts.marker === undefined ? png : addPngText(png, opts.marker);
 }
 
 /** Lines of text rendered as a gray JPEG (quality 90); the marker goes in a COM segment. */
 export async function makeTextJpeg(lines: readonly string[], opts: RasterOptions & { marker?: string } = {}): Promise<Uint8Array> {
-  const [pixmap] = await renderPages([lines], opts);
-  const jpeg = pixmap.asJPEG(90);
-  pixmap.destroy();
+  const [raster] = await renderPages([lines], opts);
+  const jpeg = grayJpeg(raster, 90);
   if (opts.marker === undefined) return jpeg;
   assertAsciiMarker(opts.marker);
   const text = Buffer.from(opts.marker, 'latin1');
@@ -276,17 +288,8 @@ export async function makeMultiPageTiff(
   pages: readonly (readonly string[])[],
   opts: RasterOptions & { compression?: 'none' | 'packbits'; marker?: string } = {},
 ): Promise<Uint8Array> {
-  const pixmaps = await renderPages(pages, opts);
-  const tiffPages = pixmaps.map((pixmap) => {
-    const page: TiffPage = {
-      width: pixmap.getWidth(),
-      height: pixmap.getHeight(),
-      gray: Uint8Array.from(pixmap.getPixels()),
-      dpi: opts.dpi ?? 300,
-    };
-    pixmap.destroy();
-    return page;
-  });
+  const rasters = await renderPages(pages, opts);
+  const tiffPages = rasters.map((raster): TiffPage => ({ width: raster.width, height: raster.height, gray: raster.data, dpi: opts.dpi ?? 300 }));
   return encodeGrayTiff(tiffPages, { compression: opts.compression, description: opts.marker });
 }
 
@@ -299,7 +302,7 @@ export interface EncryptedPdfOptions {
 }
 
 /**
- * A really encrypted PDF (mupdf, AES-256): its trailer has an /Encrypt dictionary. With the
+ * A really encrypted PDF (mupdf, a development dependency only, AES-256): its trailer has an /Encrypt dictionary. With the
  * default user password it cannot be opened without that password; with `userPassword: ''` it
  * opens freely and only the owner password restricts it (the common "permissions only" case).
  * Not byte-deterministic: encryption uses random salts.

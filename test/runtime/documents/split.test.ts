@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as mupdf from 'mupdf';
+import { PDFDocument } from 'pdf-lib';
+import { PNG } from 'pngjs';
+import { RENDERED_PAGE_DPI } from '../../../runtime/documents/pdf.ts';
+import { openPdf, renderPdfPage } from '../../../runtime/documents/pdfjs.ts';
+import { grayFromRgba } from '../../../runtime/documents/raster.ts';
 import { detectKind } from '../../../runtime/documents/detect.ts';
 import { inspectDocument, pageSha256, splitPages } from '../../../runtime/documents/pages.ts';
 import {
@@ -29,6 +34,24 @@ function tiffPixels(bytes: Uint8Array, page = 0): { pages: number; width: number
     return { pages, width: pixmap.getWidth(), height: pixmap.getHeight(), pixels: Uint8Array.from(pixmap.getPixels()) };
   } finally {
     doc.destroy();
+  }
+}
+
+/** The gray channel of a decoded gray PNG (pngjs gives RGBA). */
+function grayOf(image: PNG): Buffer {
+  const gray = Buffer.alloc(image.width * image.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = image.data[i * 4];
+  return gray;
+}
+
+/** Page `index` of `pdf` drawn the way drawn pages are. */
+async function drawnPage(pdf: Uint8Array, index: number) {
+  const doc = await openPdf(pdf);
+  try {
+    const { width, height, data } = await renderPdfPage(doc, index, RENDERED_PAGE_DPI / 72);
+    return grayFromRgba(data, width, height);
+  } finally {
+    await doc.destroy();
   }
 }
 
@@ -111,13 +134,37 @@ describe('splitPages', () => {
     });
   });
 
-  it('should split an owner-password PDF into decrypted pages', async () => {
-    const pdf = await makeEncryptedPdf({ userPassword: '', pages: [['Secret one'], ['Secret two']] });
+  it('should split an owner-password PDF into images of its pages', async () => {
+    const lines = [['Secret one'], ['Secret two']];
+    const pdf = await makeEncryptedPdf({ userPassword: '', pages: lines });
     const pages = await splitPages(pdf, 'pdf');
-    assert.deepEqual(pages.map((p) => pdfPageTexts(p.bytes)), [['Secret one'], ['Secret two']]);
-    for (const page of pages) assert.ok(!Buffer.from(page.bytes).includes('/Encrypt'));
+    assert.deepEqual(pages.map((p) => [p.page, p.kind, detectKind(p.bytes)]), [[1, 'png', 'png'], [2, 'png', 'png']]);
+    // Each image is its page as drawn from the same document without encryption.
+    const plain = await makeTextPdf(lines);
+    for (const [i, page] of pages.entries()) {
+      const image = PNG.sync.read(Buffer.from(page.bytes));
+      assert.deepEqual([image.width, image.height], [1700, 2200], '200 DPI Letter');
+      assert.ok(grayOf(image).equals(Buffer.from((await drawnPage(plain, i)).data)), `page ${i + 1} differs from the unencrypted page`);
+      assert.ok(!Buffer.from(page.bytes).includes('/Encrypt'));
+    }
     const single = await splitPages(await makeEncryptedPdf({ userPassword: '' }), 'pdf');
-    assert.ok(!Buffer.from(single[0].bytes).includes('/Encrypt'), 'a single encrypted page is not passed through');
+    assert.equal(single[0].kind, 'png', 'a single encrypted page is not passed through');
+    const again = await splitPages(pdf, 'pdf');
+    assert.deepEqual(again.map((p) => pageSha256(p.bytes)), pages.map((p) => pageSha256(p.bytes)), 'drawn pages are deterministic');
+  });
+
+  it('should draw the pages of a damaged PDF that pdf-lib cannot parse but pdf.js repairs', async () => {
+    const lines = [['Damaged page one'], ['Damaged page two']];
+    const plain = Buffer.from(await (await PDFDocument.load(await makeTextPdf(lines))).save({ useObjectStreams: false }));
+    // A page tree dictionary with stray brackets: pdf-lib gives up, pdf.js reconstructs it.
+    const damaged = Buffer.from(plain.toString('latin1').replace('/Type /Pages', '/Type /Pages ]]'), 'latin1');
+    await assert.rejects(async () => (await PDFDocument.load(damaged)).getPageCount());
+    assert.deepEqual(await inspectDocument(damaged, 'pdf', { maxPages: 10 }), { pageCount: 2 });
+    const pages = await splitPages(damaged, 'pdf');
+    assert.deepEqual(pages.map((p) => p.kind), ['png', 'png']);
+    for (const [i, page] of pages.entries()) {
+      assert.ok(grayOf(PNG.sync.read(Buffer.from(page.bytes))).equals(Buffer.from((await drawnPage(plain, i)).data)), `page ${i + 1}`);
+    }
   });
 
   it('should split a 100-page PDF quickly, parsing it once', async () => {

@@ -3,7 +3,9 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocumentError } from '../../../runtime/documents/errors.ts';
 import { splitPages } from '../../../runtime/documents/pages.ts';
-import { createTesseractEngine } from '../../../runtime/engines/tesseract.ts';
+import { createTesseractEngine, upscaleSmallPage } from '../../../runtime/engines/tesseract.ts';
+import { matchWords } from '../../../scripts/bench/word-match.ts';
+import { realDocument, textractBlocks } from '../../helpers/real-documents.ts';
 import type { PageResult } from '../../../runtime/engines/types.ts';
 import { wordAccuracy } from '../../helpers/accuracy.ts';
 import { makeTextPdf, makeTextPng, sampleSentences } from '../../helpers/make-documents.ts';
@@ -47,6 +49,25 @@ describe('tesseract engine', () => {
     t.diagnostic(`tesseract PDF word accuracy: ${(overall * 100).toFixed(1)}% (pages ${accuracies.map((a) => (a * 100).toFixed(1)).join(', ')})`);
     assert.ok(overall >= 0.95, `accuracy ${overall}`);
     for (const r of results) assert.deepEqual([r.width, r.height], [2550, 3300], '300 DPI Letter');
+  });
+
+  it('should read the title, table cells and checkbox labels of a small real page (automatic segmentation, upscaled)', async () => {
+    const bytes = realDocument('single-page-1.png');
+    const result = await engine.recognize({ page: 1, kind: 'png', bytes }, { features: [] });
+    const expected = textractBlocks('single-page-1.png', 'WORD').map((w) => w.text).join(' ');
+    const match = matchWords(expected, pageText(result));
+    assert.ok(match.recall >= 0.9 && match.precision >= 0.9, JSON.stringify(match));
+    assert.deepEqual([result.width, result.height], [1226, 1514], 'the page keeps its own pixel size');
+    const title = result.lines.find((l) => l.text.startsWith('Textractor Test'));
+    assert.ok(title, 'the title is read');
+    // Boxes are fractions of the page, where Textract put the same line.
+    const theirs = textractBlocks('single-page-1.png', 'LINE').find((l) => l.text === 'Textractor Test')!;
+    assert.ok(Math.abs(title.bbox.left - theirs.bbox.left) < 0.02 && Math.abs(title.bbox.top - theirs.bbox.top) < 0.02, JSON.stringify([title.bbox, theirs.bbox]));
+    // The upscaling step on its own: below 2,500 pixels a page grows (at most 3×); above, it is left alone.
+    const raster = { width: 1226, height: 1514, data: new Uint8Array(1226 * 1514) };
+    assert.deepEqual([upscaleSmallPage(raster).width, upscaleSmallPage(raster).height], [2024, 2500]);
+    const large = { width: 2550, height: 3300, data: new Uint8Array(1) };
+    assert.equal(upscaleSmallPage(large), large);
   });
 
   it('should refuse Textract-only features with 422 without starting a worker', async () => {

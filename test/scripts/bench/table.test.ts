@@ -188,5 +188,6 @@ describe('command line', () => {
       SCENARIOS.filter((name) => name !== 'memory'),
       'every scenario, in the order of the list (memory is measured within sync-200)',
     );
+    assert.deepEqual(selectScenarios(['local-accuracy']).map((s) => s.name), ['local-accuracy']);
   });
 });
