@@ -23,7 +23,10 @@ export interface LicenceResult {
   approved: boolean;
 }
 
-export const POLICY = { licenses: { blueOak: 'bronze' }, corrections: true, productionOnly: true };
+// Also the SIL Open Font License: the searchable PDF embeds Noto Sans, and OFL-1.1 lets fonts be
+// bundled, embedded and redistributed with any software; its conditions bind only the font itself
+// (not sold on its own, renamed when modified), never the code or documents that use it.
+export const POLICY = { licenses: { blueOak: 'bronze', spdx: ['OFL-1.1'] }, corrections: true, productionOnly: true };
 
 /** Every production package under `dir` (a folder holding package.json and node_modules). */
 export function checkLicences(dir: string): Promise<LicenceResult[]> {
