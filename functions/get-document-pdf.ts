@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { defineFunction, RawBody, Reply } from '../runtime/define.ts';
 import * as q from '../runtime/db/queries.ts';
 import { detectKind } from '../runtime/documents/detect.ts';
+import { pagesWithText } from '../runtime/documents/pdfjs.ts';
 import type { OcrWord } from '../runtime/engines/types.ts';
 import { httpError } from '../runtime/errors.ts';
 import { buildSearchablePdf } from '../runtime/pdf-output/searchable-pdf.ts';
@@ -9,6 +10,7 @@ import { DocumentParams } from '../schemas/ocr.ts';
 
 // The original pages with an invisible, selectable text layer at each word's box (what OCRmyPDF
 // makes), from the stored bytes and the words of the document's newest result: no engine call.
+// Pages that already carry text are left as they are.
 
 export default defineFunction({
   name: 'getDocumentPdf',
@@ -28,7 +30,13 @@ export default defineFunction({
     }
     const kind = detectKind(row.content);
     if (!kind) throw httpError('UNPROCESSABLE_DOCUMENT', 'The stored document is not a PDF or an image.');
-    const pages = JSON.parse(row.words) as { page: number; words: OcrWord[] }[];
+    let pages = JSON.parse(row.words) as { page: number; words: OcrWord[] }[];
+    if (kind === 'pdf') {
+      // As OCRmyPDF's --skip-text: a page that already has text (a digital PDF, an earlier OCR
+      // layer) keeps it alone, or every word would be found and copied twice.
+      const texted = await pagesWithText(row.content);
+      pages = pages.filter((p) => !texted.has(p.page));
+    }
     const pdf = await buildSearchablePdf(row.content, kind, pages);
     const name = (row.filename ?? 'document').replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'document';
     return new Reply(200, new RawBody(pdf, 'application/pdf'), { 'content-disposition': `inline; filename="${name}.pdf"` });

@@ -96,3 +96,23 @@ export async function pdfjsPageSize(doc: PdfjsDocument, index: number): Promise<
   const { width, height } = page.getViewport({ scale: page.userUnit ?? 1 });
   return { width, height };
 }
+
+/** The 1-based numbers of the pages that already carry text (a digital PDF, or an earlier OCR layer). */
+export async function pagesWithText(bytes: Uint8Array): Promise<Set<number>> {
+  const doc = await openPdf(bytes);
+  const found = new Set<number>();
+  try {
+    for (let n = 1; n <= doc.numPages; n++) {
+      const page = await doc.getPage(n);
+      try {
+        const content = await page.getTextContent();
+        if (content.items.some((item) => 'str' in item && item.str.trim() !== '')) found.add(n);
+      } finally {
+        page.cleanup();
+      }
+    }
+  } finally {
+    await doc.destroy();
+  }
+  return found;
+}

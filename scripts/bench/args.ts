@@ -11,10 +11,10 @@ export const SCENARIOS = [
   'memory',
   'pdf-20',
   'local-engine',
+  'local-accuracy',
   'expense',
   'searchable-pdf',
   'adapters',
-  'local-accuracy',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 

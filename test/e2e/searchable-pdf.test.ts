@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { makePng } from '../../scripts/emulator/fixtures.ts';
+import { makePng, makeTextPdf } from '../../scripts/emulator/fixtures.ts';
 import { emulatedService } from '../helpers/emulated-service.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
@@ -81,6 +81,20 @@ describe('searchable PDF', () => {
     }
     assert.equal((await pdfText(pdf.body, { first: 3, last: 3 })).trim(), '', 'page 3 was not processed, so it has no text');
     assert.equal((await renderPdf(pdf.body)).length, 3);
+  });
+
+  test('should leave pages that already have text as they are, so no word is found twice', async () => {
+    const digital = await makeTextPdf([
+      [{ text: 'Quarterly statement Zanzibar', x: 72, y: 700 }],
+      [{ text: 'Appendix Kilimanjaro', x: 72, y: 700 }],
+    ]);
+    const res = await postDocument(`${env.service.url}/ocr`, digital, { 'content-type': 'application/pdf' });
+    assert.equal(res.status, 200, res.text);
+    const pdf = await getPdf(`${env.service.url}/documents/${res.json.documentId}/pdf`);
+    assert.equal(pdf.status, 200);
+    const text = await pdfText(pdf.body);
+    assert.equal(text.match(/Zanzibar/g)?.length, 1, text);
+    assert.equal(text.match(/Kilimanjaro/g)?.length, 1, text);
   });
 
   test('should answer 404 for an unknown document and 410 once the bytes are gone', async () => {
