@@ -1,3 +1,4 @@
+import { readKeys } from './http/api-keys.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,12 @@ export interface Config {
   databaseUrl?: string;
   pgDataDir: string;
   pgPort: number;
+  /** API_KEYS entries as written (`name:key` or a bare key); runtime/http/api-keys.ts reads them. */
   apiKeys: string[];
+  /** One `name:key` or `name:sha256:<hex>` per line; read at start and on SIGHUP. */
+  apiKeysFile?: string;
+  /** Tenants (key names) that see every tenant's jobs and documents. */
+  adminTenants: string[];
   ocrEngine: EngineChoice;
   textractEndpoint?: string;
   awsRegion: string;
@@ -63,6 +69,10 @@ function list(raw: string | undefined): string[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const ocrEngine = (env.OCR_ENGINE ?? 'auto') as EngineChoice;
+  const apiKeys = list(env.API_KEYS);
+  const apiKeysFile = env.API_KEYS_FILE || undefined;
+  // Read now so a malformed entry or key file stops the launcher, once, before any worker starts.
+  if (apiKeys.length || apiKeysFile) readKeys({ apiKeys, apiKeysFile, adminTenants: [] });
   if (!['textract', 'tesseract', 'auto'].includes(ocrEngine)) {
     throw new Error(`OCR_ENGINE must be textract, tesseract or auto, got "${env.OCR_ENGINE}"`);
   }
@@ -73,7 +83,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     pgDataDir: path.resolve(PROJECT_ROOT, env.PG_DATA_DIR ?? '.data/pg'),
     pgPort: int(env, 'PG_PORT', 54329, 1),
-    apiKeys: list(env.API_KEYS),
+    apiKeys,
+    apiKeysFile,
+    adminTenants: list(env.ADMIN_TENANTS),
     ocrEngine,
     textractEndpoint: env.TEXTRACT_ENDPOINT || undefined,
     awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',

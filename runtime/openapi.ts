@@ -137,8 +137,10 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       responses: {
         '200': { description: "The function's result." },
         '202': { description: 'Queued.', content: { 'application/json': { schema: Job } } },
+        '401': errorResponse('UNAUTHORIZED (when API_KEYS is set; every function, /health included, needs the key here)'),
         '404': errorResponse('FUNCTION_NOT_FOUND'),
       },
+      security: [{ apiKey: [] }, { bearer: [] }],
     },
   };
   return {

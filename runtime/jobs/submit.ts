@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
 import { RawJson, Reply, type AnyFunction, type InvocationEvent } from '../define.ts';
@@ -7,10 +7,10 @@ import { pageSha256 } from '../documents/pages.ts';
 import { inTransaction } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
-import { presentedKey } from '../http/api-keys.ts';
 import type { EventInvoker } from '../http/pipeline.ts';
 import { CHANNEL_WAKE } from '../queue/listener.ts';
 import { inTx } from '../queue/boss.ts';
+import { ownerOf } from '../tenants.ts';
 import { checkCallbackUrl } from './callback-url.ts';
 import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
@@ -34,11 +34,11 @@ export function createSubmitter(
     const body = (event.body ?? {}) as { callbackUrl?: string };
     const callbackUrl = body.callbackUrl ?? (event.query as Record<string, string>).callbackUrl;
     if (callbackUrl) checkCallbackUrl(callbackUrl, config.callbackAllowedHosts, config.callbackSecret);
-    const supplied = meta.idempotencyKey?.trim() || null;
-    if (supplied && supplied.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
-    // Keys are per API key: two clients choosing the same key must not receive each other's job.
-    const caller = presentedKey(event.headers);
-    const key = supplied && caller ? `${createHash('sha256').update(caller).digest('hex').slice(0, 16)}:${supplied}` : supplied;
+    const key = meta.idempotencyKey?.trim() || null;
+    if (key && key.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
+    // Keys are per tenant: two clients choosing the same key never receive each other's job, and
+    // a retry with the tenant's new key during a rotation still finds the first job.
+    const owner = ownerOf(meta.tenant);
 
     let document: { id: string; sha256: string; contentType: string } | null = null;
     if (event.document) {
@@ -56,9 +56,9 @@ export function createSubmitter(
     const attempt = () =>
       inTransaction(db, async (client) => {
         if (key) {
-          const existing = (await client.query(q.findJobByIdempotencyKey(key))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
+          const existing = (await client.query(q.findJobByIdempotencyKey(key, owner))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
           if (existing?.fresh) return { existing };
-          if (existing) await client.query(q.releaseIdempotencyKey(key));
+          if (existing) await client.query(q.releaseIdempotencyKey(key, owner));
         }
         let documentId: string | null = null;
         if (document && event.document) {
@@ -74,10 +74,11 @@ export function createSubmitter(
             )
           ).rows[0].id;
           await client.query(q.storeDocumentContent(documentId!, event.document.bytes));
+          if (owner !== null) await client.query(q.recordTenantSight({ tenant: owner, documentId: documentId!, filename: event.document.filename ?? null, resultId: null }));
         }
         const jobId = randomUUID();
         const row = (
-          await client.query(q.insertJob({ id: jobId, fn: fn.name, queue, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null }))
+          await client.query(q.insertJob({ id: jobId, fn: fn.name, queue, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null, tenant: owner }))
         ).rows[0];
         const bossId = await boss.send(queue, { jobId }, inTx(client));
         if (!bossId) throw new Error('the queue refused the job');

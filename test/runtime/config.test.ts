@@ -13,3 +13,8 @@ test("should report package.json's version when not started through npm (node ru
 test('should prefer the version npm passes when started through npm', () => {
   assert.equal(loadConfig({ npm_package_version: '9.8.7' }).version, '9.8.7');
 });
+
+test('should refuse a malformed API_KEYS entry at start, without quoting it', () => {
+  assert.throws(() => loadConfig({ API_KEYS: 'alpha:k1,bad name:k2-secret' }), (err: Error) => /entry 2/.test(err.message) && !err.message.includes('k2-secret'));
+  assert.deepEqual(loadConfig({ API_KEYS: 'alpha:k1, k2' }).apiKeys, ['alpha:k1', 'k2']);
+});
