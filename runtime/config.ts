@@ -31,6 +31,11 @@ export interface Config {
   apiKeysFile?: string;
   /** Tenants (key names) that see every tenant's jobs and documents. */
   adminTenants: string[];
+  /** Requests per second per tenant, per process (0 = no limit), with this much burst. */
+  rateLimitPerKey: number;
+  rateLimitBurst: number;
+  /** Queued + running jobs one tenant may have at once (0 = no limit). */
+  maxQueuedJobsPerKey: number;
   ocrEngine: EngineChoice;
   textractEndpoint?: string;
   awsRegion: string;
@@ -86,6 +91,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiKeys,
     apiKeysFile,
     adminTenants: list(env.ADMIN_TENANTS),
+    rateLimitPerKey: int(env, 'RATE_LIMIT_PER_KEY', 0),
+    // One second's worth by default: a client may send a second's requests at once, no more.
+    rateLimitBurst: int(env, 'RATE_LIMIT_BURST', Math.max(1, int(env, 'RATE_LIMIT_PER_KEY', 0)), 1),
+    maxQueuedJobsPerKey: int(env, 'MAX_QUEUED_JOBS_PER_KEY', 0),
     ocrEngine,
     textractEndpoint: env.TEXTRACT_ENDPOINT || undefined,
     awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',

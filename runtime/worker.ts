@@ -23,6 +23,7 @@ import { createJobSocketHandlers, jobTopic } from './jobs/subscriptions.ts';
 import { startBoss } from './queue/boss.ts';
 import { CHANNEL_JOB, CHANNEL_WAKE, startListener } from './queue/listener.ts';
 import { createKeyRing } from './http/api-keys.ts';
+import { createRequestRate } from './http/request-rate.ts';
 
 // One serving process. The launcher starts WORKERS of these on one port (SO_REUSEPORT); each
 // is complete on its own: HTTP, engine, database pool.
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
 
   const presence = await startPresence({ db, boss, config, workerId, log });
   const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
-  const pipeline = createPipeline({ routes, services, log, keys, invokeEvent: submit });
+  const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
+  const pipeline = createPipeline({ routes, services, log, keys, requestRate, invokeEvent: submit });
   const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);
   const webServer = await listen({
     pipeline,

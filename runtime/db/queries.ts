@@ -230,6 +230,13 @@ export function releaseIdempotencyKey(key: string, owner: string | null): Query 
   };
 }
 
+/** Queued and running jobs of one owner, for MAX_QUEUED_JOBS_PER_KEY. */
+export function countActiveJobs(owner: string | null): Query {
+  return owner === null
+    ? { name: 'count-active-jobs-anonymous', text: `SELECT count(*)::int AS active FROM jobs WHERE tenant IS NULL AND status IN ('queued', 'running')`, values: [] }
+    : { name: 'count-active-jobs', text: `SELECT count(*)::int AS active FROM jobs WHERE tenant = $1 AND status IN ('queued', 'running')`, values: [owner] };
+}
+
 export function insertJob(job: {
   id: string;
   fn: string;

@@ -9,6 +9,7 @@ import { UNAUTHENTICATED, type Tenant } from '../tenants.ts';
 import { compileCheck, type Check } from '../validate.ts';
 import { presentedKey, type KeyRing } from './api-keys.ts';
 import { parseDocumentRequest } from './document-input.ts';
+import type { RequestRate } from './request-rate.ts';
 
 // Everything between "a request arrived" and "this is the response", without uWS: the adapter
 // feeds it plain values, so the whole request path is testable and the adapter stays thin.
@@ -60,11 +61,14 @@ export interface PipelineOptions {
   log: Logger;
   /** Who a key belongs to; read on every request, so a reloaded ring takes effect at once. */
   keys: KeyRing;
+  /** Per-tenant request rate (RATE_LIMIT_PER_KEY); null when unlimited. */
+  requestRate?: RequestRate | null;
   invokeEvent?: EventInvoker;
 }
 
 export function createPipeline(options: PipelineOptions) {
   const { routes, services, log, keys } = options;
+  const requestRate = options.requestRate ?? null;
   const config = services.config;
   const compiled = new Map<AnyFunction, CompiledFunction>();
   for (const route of routes) {
@@ -107,15 +111,16 @@ export function createPipeline(options: PipelineOptions) {
    * The key is checked before any routing work: without one, every path but the public routes is
    * 401 (unknown paths too, so routes cannot be probed), and nothing the client sent is decoded.
    */
-  function authenticate(request: IncomingRequest): Tenant {
+  function authenticate(request: IncomingRequest): { tenant: Tenant; limited: boolean } {
     const tenant = keys.identify(presentedKey(request.headers));
     if (tenant === null) {
-      if (isPublic(request)) return UNAUTHENTICATED;
+      if (isPublic(request)) return { tenant: UNAUTHENTICATED, limited: false };
       throw httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key or Authorization: Bearer).', {
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    return tenant;
+    // Health checks and the docs page stay reachable whatever a client's rate.
+    return { tenant, limited: requestRate !== null && !isPublic(request) };
   }
 
   function resolve(request: IncomingRequest): { target: CompiledFunction; params: Record<string, string>; invocation: 'sync' | 'event' } {
@@ -182,7 +187,15 @@ export function createPipeline(options: PipelineOptions) {
     const supplied = request.headers['x-request-id'];
     const requestId = supplied && supplied.length <= 128 && /^[\x21-\x7e]+$/.test(supplied) ? supplied : randomUUID();
     try {
-      const tenant = authenticate(request);
+      const { tenant, limited } = authenticate(request);
+      if (limited) {
+        const decision = requestRate!.take(tenant.name);
+        if (!decision.ok) {
+          throw httpError('RATE_LIMITED', 'Too many requests for this API key; retry after the Retry-After seconds.', {
+            headers: { 'retry-after': String(decision.retryAfterS) },
+          });
+        }
+      }
       const { target, params, invocation } = resolve(request);
       const input = target.fn.input ?? 'none';
       // A function without input ignores a stray body, but still never buffers a large one.

@@ -17,6 +17,9 @@ import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
 // queue entry are committed in one transaction, and idle consumers are woken by NOTIFY.
 
+// A full queue frees up as jobs finish, which takes seconds; asking again sooner is wasted.
+const QUEUE_FULL_RETRY_AFTER_S = 2;
+
 export interface JobInput {
   body: unknown;
   params: Record<string, unknown>;
@@ -59,6 +62,16 @@ export function createSubmitter(
           const existing = (await client.query(q.findJobByIdempotencyKey(key, owner))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
           if (existing?.fresh) return { existing };
           if (existing) await client.query(q.releaseIdempotencyKey(key, owner));
+        }
+        if (config.maxQueuedJobsPerKey > 0) {
+          // Counted before this job's insert and without a lock: submissions of one tenant that
+          // commit at the same moment may pass the cap by their number, never by a burst.
+          const { active } = (await client.query(q.countActiveJobs(owner))).rows[0];
+          if (active >= config.maxQueuedJobsPerKey) {
+            throw httpError('RATE_LIMITED', `This API key has ${config.maxQueuedJobsPerKey} jobs queued or running, its limit; retry once some have finished.`, {
+              headers: { 'retry-after': String(QUEUE_FULL_RETRY_AFTER_S) },
+            });
+          }
         }
         let documentId: string | null = null;
         if (document && event.document) {
