@@ -21,7 +21,7 @@ export default defineFunction({
   options: { auth: false, queueable: false },
   async handler(event) {
     const asset = await docsAsset(event.params.file);
-    if (!asset) throw httpError('NOT_FOUND', `No file ${event.params.file} on the docs page.`);
+    if (!asset) throw httpError('NOT_FOUND', 'No such file on the docs page.');
     const gzip = /\bgzip\b/.test(event.headers['accept-encoding'] ?? '');
     return new Reply(200, new RawBody(gzip ? asset.gzipped : asset.body, asset.contentType), {
       // Cached for a year only under the URL the page links to (its hash): during a rolling

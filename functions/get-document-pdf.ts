@@ -6,6 +6,7 @@ import { pagesWithText } from '../runtime/documents/pdfjs.ts';
 import type { OcrWord } from '../runtime/engines/types.ts';
 import { httpError } from '../runtime/errors.ts';
 import { buildSearchablePdf } from '../runtime/pdf-output/searchable-pdf.ts';
+import { scopeOf } from '../runtime/tenants.ts';
 import { DocumentParams } from '../schemas/ocr.ts';
 
 // The original pages with an invisible, selectable text layer at each word's box (what OCRmyPDF
@@ -20,7 +21,7 @@ export default defineFunction({
   schema: { params: DocumentParams, response: Type.String({ contentMediaType: 'application/pdf' }) },
   options: { queueable: false },
   async handler(event, ctx) {
-    const row = (await ctx.db.query(q.findDocumentForPdf(event.params.documentId))).rows[0] as
+    const row = (await ctx.db.query(q.findDocumentForPdf(event.params.documentId, scopeOf(ctx.tenant)))).rows[0] as
       | { filename: string | null; content: Buffer | null; words: string | null }
       | undefined;
     if (!row) throw httpError('DOCUMENT_NOT_FOUND', 'No such document.');

@@ -5,6 +5,7 @@ import { isDocumentFunction } from '../runtime/document-functions/define.ts';
 import { presentResult } from '../runtime/document-functions/present.ts';
 import { storedResultJson, type StoredResultRow } from '../runtime/document-functions/stored.ts';
 import { httpError } from '../runtime/errors.ts';
+import { scopeOf } from '../runtime/tenants.ts';
 import { DocumentParams } from '../schemas/ocr.ts';
 import { presentationOptions, ResultQuery } from '../schemas/result-query.ts';
 
@@ -20,7 +21,7 @@ export default defineFunction({
   },
   options: { queueable: false },
   async handler(event, ctx) {
-    const row = (await ctx.db.query(q.findDocumentResult(event.params.documentId, event.query.function ?? null))).rows[0] as StoredResultRow | undefined;
+    const row = (await ctx.db.query(q.findDocumentResult(event.params.documentId, event.query.function ?? null, scopeOf(ctx.tenant)))).rows[0] as StoredResultRow | undefined;
     if (!row) throw httpError('DOCUMENT_NOT_FOUND', 'No such document (or no result of that function for it).');
     const fn = ctx.functions.get(row.function);
     return presentResult({

@@ -3,6 +3,7 @@ import * as q from '../runtime/db/queries.ts';
 import { isDocumentFunction } from '../runtime/document-functions/define.ts';
 import { presentResult } from '../runtime/document-functions/present.ts';
 import { httpError } from '../runtime/errors.ts';
+import { scopeOf } from '../runtime/tenants.ts';
 import { jobFields, jobJson, jobResult } from '../runtime/jobs/job-json.ts';
 import { Job, JobParams } from '../schemas/job.ts';
 import { presentationOptions, ResultQuery } from '../schemas/result-query.ts';
@@ -15,8 +16,9 @@ export default defineFunction({
   schema: { params: JobParams, query: ResultQuery, response: Job },
   options: { queueable: false },
   async handler(event, ctx) {
-    const row = (await ctx.db.query(q.findJob(event.params.jobId))).rows[0];
-    if (!row) throw httpError('JOB_NOT_FOUND', `No job ${event.params.jobId}.`);
+    // Another tenant's job is answered as an unknown one: its id tells nothing.
+    const row = (await ctx.db.query(q.findJob(event.params.jobId, scopeOf(ctx.tenant)))).rows[0];
+    if (!row) throw httpError('JOB_NOT_FOUND', 'No such job.');
     const { format, include } = event.query;
     // A format other than json is the result alone, as GET /documents/:id gives it; json keeps the Job.
     const asJob = !format || format === 'json';

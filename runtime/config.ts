@@ -1,3 +1,4 @@
+import { readKeys } from './http/api-keys.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,17 @@ export interface Config {
   databaseUrl?: string;
   pgDataDir: string;
   pgPort: number;
+  /** API_KEYS entries as written (`name:key` or a bare key); runtime/http/api-keys.ts reads them. */
   apiKeys: string[];
+  /** One `name:key` or `name:sha256:<hex>` per line; read at start and on SIGHUP. */
+  apiKeysFile?: string;
+  /** Tenants (key names) that see every tenant's jobs and documents. */
+  adminTenants: string[];
+  /** Requests per second per tenant, per process (0 = no limit), with this much burst. */
+  rateLimitPerKey: number;
+  rateLimitBurst: number;
+  /** Queued + running jobs one tenant may have at once (0 = no limit). */
+  maxQueuedJobsPerKey: number;
   ocrEngine: EngineChoice;
   /** A local engine's thread idle this long ends, giving its memory back. */
   localEngineIdleMs: number;
@@ -70,6 +81,10 @@ function list(raw: string | undefined): string[] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const ocrEngine = (env.OCR_ENGINE ?? 'auto') as EngineChoice;
+  const apiKeys = list(env.API_KEYS);
+  const apiKeysFile = env.API_KEYS_FILE || undefined;
+  // Read now so a malformed entry or key file stops the launcher, once, before any worker starts.
+  if (apiKeys.length || apiKeysFile) readKeys({ apiKeys, apiKeysFile, adminTenants: [] });
   if (!['textract', 'tesseract', 'paddle', 'auto'].includes(ocrEngine)) {
     throw new Error(`OCR_ENGINE must be textract, paddle, tesseract or auto, got "${env.OCR_ENGINE}"`);
   }
@@ -82,7 +97,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     pgDataDir: path.resolve(PROJECT_ROOT, env.PG_DATA_DIR ?? '.data/pg'),
     pgPort: int(env, 'PG_PORT', 54329, 1),
-    apiKeys: list(env.API_KEYS),
+    apiKeys,
+    apiKeysFile,
+    adminTenants: list(env.ADMIN_TENANTS),
+    rateLimitPerKey: int(env, 'RATE_LIMIT_PER_KEY', 0),
+    // One second's worth by default: a client may send a second's requests at once, no more.
+    rateLimitBurst: int(env, 'RATE_LIMIT_BURST', Math.max(1, int(env, 'RATE_LIMIT_PER_KEY', 0)), 1),
+    maxQueuedJobsPerKey: int(env, 'MAX_QUEUED_JOBS_PER_KEY', 0),
     ocrEngine,
     localEngineIdleMs: int(env, 'LOCAL_ENGINE_IDLE_MS', 5 * 60_000, 100),
     textractEndpoint: env.TEXTRACT_ENDPOINT || undefined,

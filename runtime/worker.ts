@@ -23,6 +23,8 @@ import { createSubmitter } from './jobs/submit.ts';
 import { createJobSocketHandlers, jobTopic } from './jobs/subscriptions.ts';
 import { startBoss } from './queue/boss.ts';
 import { CHANNEL_JOB, CHANNEL_WAKE, startListener } from './queue/listener.ts';
+import { createKeyRing } from './http/api-keys.ts';
+import { createRequestRate } from './http/request-rate.ts';
 
 // One serving process. The launcher starts WORKERS of these on one port; each is complete on its
 // own: HTTP, engine, database pool.
@@ -39,6 +41,9 @@ async function main(): Promise<void> {
   }
   if (!config.databaseUrl) throw new Error('DATABASE_URL is not set (npm start sets it for the embedded server)');
 
+  const keys = createKeyRing(config);
+  const unknownAdmins = config.adminTenants.filter((name) => !keys.tenants().includes(name));
+  if (unknownAdmins.length) log.warn({ adminTenants: unknownAdmins }, 'ADMIN_TENANTS names tenants that no API key belongs to');
   const db = createPool(config.databaseUrl, 10);
   await migrate(db);
   const routes = buildRoutes(routeConfig);
@@ -71,7 +76,8 @@ async function main(): Promise<void> {
 
   const presence = await startPresence({ db, boss, config, workerId, log });
   const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
-  const pipeline = createPipeline({ routes, services, log, invokeEvent: submit });
+  const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
+  const pipeline = createPipeline({ routes, services, log, keys, requestRate, invokeEvent: submit });
   const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);
   const webServer = await http.listen({
     pipeline,
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
     port: config.port,
     log,
     extraHeaders: { 'x-dtat-worker': workerId },
-    websocket: { path: '/ws', handlers: createJobSocketHandlers({ db, apiKeys: config.apiKeys, workerId }) },
+    websocket: { path: '/ws', handlers: createJobSocketHandlers({ db, keys, workerId }) },
   });
   server = webServer;
   listener.on(CHANNEL_JOB, (payload) => {
@@ -109,6 +115,15 @@ async function main(): Promise<void> {
     log.info('stopped');
     process.exit(0);
   };
+  // SIGHUP (the launcher passes it on) reads API_KEYS_FILE again: keys are added and revoked
+  // without a restart. A file that does not parse leaves the keys in use as they were.
+  process.on('SIGHUP', () => {
+    try {
+      log.info(keys.reload(), 'API keys reloaded');
+    } catch (err) {
+      log.error({ reason: (err as Error).message }, 'API keys not reloaded; the previous keys stay in use');
+    }
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // The launcher going away (crash, kill -9) must not leave orphaned workers holding the port.

@@ -95,28 +95,61 @@ export function storePageResults(rows: { sha256: string; payload: string }[], ke
   };
 }
 
-const RESULT_COLUMNS = `d.id AS document_id, d.sha256, d.filename, d.content_type, d.bytes, d.page_count,
+// A tenant sees its own filename for a shared document (none if it gave none), never another's;
+// without a tenant (admins, the anonymous tenant) the document's first filename.
+const RESULT_COLUMNS = `d.id AS document_id, d.sha256, CASE WHEN $TENANT::text IS NULL THEN d.filename ELSE td.filename END AS filename,
+                  d.content_type, d.bytes, d.page_count,
                   r.id AS result_id, r.function, r.options, r.engine, r.payload, r.duration_ms, r.created_at`;
+const resultColumns = (tenantParam: string) => RESULT_COLUMNS.replace('$TENANT', tenantParam);
 
-/** The newest result of a document (of one function when `fn` is given), with the document's metadata. */
-export function findDocumentResult(documentId: string, fn: string | null): Query {
+/**
+ * The newest result of a document (of one function when `fn` is given), with the document's
+ * metadata, among the results `scope` has seen (null: every result).
+ */
+export function findDocumentResult(documentId: string, fn: string | null, scope: string | null): Query {
   return {
     name: 'find-document-result',
-    text: `SELECT ${RESULT_COLUMNS}
+    text: `SELECT ${resultColumns('$3')}
              FROM documents d JOIN results r ON r.document_id = d.id
+             LEFT JOIN tenant_documents td ON td.document_id = d.id AND td.tenant = $3
             WHERE d.id = $1 AND ($2::text IS NULL OR r.function = $2)
+              AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM tenant_results tr WHERE tr.tenant = $3 AND tr.result_id = r.id))
             ORDER BY r.created_at DESC LIMIT 1`,
-    values: [documentId, fn],
+    values: [documentId, fn, scope],
   };
 }
 
-export function findResultById(resultId: string): Query {
+/** A job's result, with the filename its owner gave (`owner` null: the document's own). */
+export function findResultById(resultId: string, owner: string | null): Query {
   return {
     name: 'find-result-by-id',
-    text: `SELECT ${RESULT_COLUMNS}
+    text: `SELECT ${resultColumns('$2')}
              FROM results r JOIN documents d ON d.id = r.document_id
+             LEFT JOIN tenant_documents td ON td.document_id = d.id AND td.tenant = $2
             WHERE r.id = $1`,
-    values: [resultId],
+    values: [resultId, owner],
+  };
+}
+
+/**
+ * Records that a tenant has sent a document (with its filename for it: the first it gave) and
+ * seen a result; `firstSight` says whether this result is new to the tenant, so a cache hit on
+ * another tenant's result is not reported as cached (that would say someone sent it before).
+ */
+export function recordTenantSight(sight: { tenant: string; documentId: string; filename: string | null; resultId: string | null }): Query {
+  return {
+    name: 'record-tenant-sight',
+    text: `WITH doc AS (
+             INSERT INTO tenant_documents (tenant, document_id, filename) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant, document_id) DO UPDATE SET filename = EXCLUDED.filename
+              WHERE tenant_documents.filename IS NULL AND EXCLUDED.filename IS NOT NULL
+           ), res AS (
+             INSERT INTO tenant_results (tenant, result_id) SELECT $1, $4 WHERE $4::uuid IS NOT NULL
+             ON CONFLICT DO NOTHING
+             RETURNING 1
+           )
+           SELECT EXISTS (SELECT 1 FROM res) AS first_sight`,
+    values: [sight.tenant, sight.documentId, sight.filename, sight.resultId],
   };
 }
 
@@ -129,14 +162,16 @@ export function findResultWords(resultId: string): Query {
  * What the searchable PDF needs: the document's bytes (while retained) and the words of its newest
  * result that has them.
  */
-export function findDocumentForPdf(documentId: string): Query {
+export function findDocumentForPdf(documentId: string, scope: string | null): Query {
   return {
-    text: `SELECT d.id, d.filename, d.content_type, c.content,
+    text: `SELECT d.id, CASE WHEN $2::text IS NULL THEN d.filename ELSE td.filename END AS filename, d.content_type, c.content,
                   (SELECT r.words FROM results r WHERE r.document_id = d.id AND r.words IS NOT NULL
+                      AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM tenant_results tr WHERE tr.tenant = $2 AND tr.result_id = r.id))
                     ORDER BY r.created_at DESC LIMIT 1) AS words
              FROM documents d LEFT JOIN document_content c ON c.document_id = d.id
-            WHERE d.id = $1`,
-    values: [documentId],
+             LEFT JOIN tenant_documents td ON td.document_id = d.id AND td.tenant = $2
+            WHERE d.id = $1 AND ($2::text IS NULL OR td.tenant IS NOT NULL)`,
+    values: [documentId, scope],
   };
 }
 
@@ -147,7 +182,7 @@ export function ping(): Query {
 // ---- jobs ----------------------------------------------------------------------------------
 
 const JOB_COLUMNS = `j.id, j.function, j.queue, j.status, j.attempts, j.document_id, j.error, j.output, j.callback_url,
-  j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id`;
+  j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id, j.tenant`;
 
 /** Documents arriving for a queued job: metadata row once per content, bytes kept until retention. */
 export function upsertDocument(doc: { id: string; sha256: string; filename: string | null; contentType: string; bytes: number }): Query {
@@ -178,17 +213,28 @@ export function loadDocumentContent(documentId: string): Query {
   };
 }
 
-export function findJobByIdempotencyKey(key: string): Query {
+// Idempotency keys are unique per owner: COALESCE matches the index (jobs_idempotency_key).
+export function findJobByIdempotencyKey(key: string, owner: string | null): Query {
   return {
     text: `SELECT ${JOB_COLUMNS}, j.created_at > now() - interval '24 hours' AS fresh
-             FROM jobs j WHERE j.idempotency_key = $1 FOR UPDATE`,
-    values: [key],
+             FROM jobs j WHERE COALESCE(j.tenant, '') = COALESCE($2, '') AND j.idempotency_key = $1 FOR UPDATE`,
+    values: [key, owner],
   };
 }
 
 /** An idempotency key older than 24 h is free again; the old job keeps its record. */
-export function releaseIdempotencyKey(key: string): Query {
-  return { text: `UPDATE jobs SET idempotency_key = NULL WHERE idempotency_key = $1`, values: [key] };
+export function releaseIdempotencyKey(key: string, owner: string | null): Query {
+  return {
+    text: `UPDATE jobs SET idempotency_key = NULL WHERE COALESCE(tenant, '') = COALESCE($2, '') AND idempotency_key = $1`,
+    values: [key, owner],
+  };
+}
+
+/** Queued and running jobs of one owner, for MAX_QUEUED_JOBS_PER_KEY. */
+export function countActiveJobs(owner: string | null): Query {
+  return owner === null
+    ? { name: 'count-active-jobs-anonymous', text: `SELECT count(*)::int AS active FROM jobs WHERE tenant IS NULL AND status IN ('queued', 'running')`, values: [] }
+    : { name: 'count-active-jobs', text: `SELECT count(*)::int AS active FROM jobs WHERE tenant = $1 AND status IN ('queued', 'running')`, values: [owner] };
 }
 
 export function insertJob(job: {
@@ -199,13 +245,14 @@ export function insertJob(job: {
   documentId: string | null;
   idempotencyKey: string | null;
   callbackUrl: string | null;
+  tenant: string | null;
 }): Query {
   return {
     name: 'insert-job',
-    text: `INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue)
-           VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7)
+    text: `INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant)
+           VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8)
            RETURNING id, function, status, attempts, document_id, created_at`,
-    values: [job.id, job.fn, JSON.stringify(job.input), job.documentId, job.idempotencyKey, job.callbackUrl, job.queue],
+    values: [job.id, job.fn, JSON.stringify(job.input), job.documentId, job.idempotencyKey, job.callbackUrl, job.queue, job.tenant],
   };
 }
 
@@ -217,11 +264,12 @@ export function notify(channel: string, payload: string): Query {
   return { name: 'notify', text: `SELECT pg_notify($1, $2)`, values: [channel, payload] };
 }
 
-export function findJob(jobId: string): Query {
+/** A job, if `scope` owns it (null: whoever does). */
+export function findJob(jobId: string, scope: string | null): Query {
   return {
     name: 'find-job',
-    text: `SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1`,
-    values: [jobId],
+    text: `SELECT ${JOB_COLUMNS} FROM jobs j WHERE j.id = $1 AND ($2::text IS NULL OR j.tenant = $2)`,
+    values: [jobId, scope],
   };
 }
 
@@ -232,7 +280,7 @@ export function startJob(jobId: string, workerId: string, bossId: string): Query
     text: `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
                   started_at = COALESCE(started_at, now())
             WHERE id = $1 AND status IN ('queued', 'running')
-            RETURNING id, function, input, document_id, callback_url, attempts`,
+            RETURNING id, function, input, document_id, callback_url, attempts, tenant`,
     values: [jobId, workerId, bossId],
   };
 }

@@ -5,6 +5,7 @@ import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
 import { inspectDocument, pageSha256 as sha, splitPages } from '../documents/pages.ts';
 import { TEXTRACT_NEEDED } from '../engines/select.ts';
 import { httpError } from '../errors.ts';
+import { ownerOf } from '../tenants.ts';
 import { callBatches, type Runner } from './calls.ts';
 import type { CallOutput, DocumentSpec } from './define.ts';
 import { ownOptions, type CommonOptions } from './options.ts';
@@ -57,12 +58,20 @@ export async function runDocumentFunction(
   // for DOCUMENT_RETENTION_HOURS so the searchable PDF can be made from them.
   const retain = ctx.invocation === 'sync';
 
+  // A named tenant's documents and results are recorded as its own, whoever made them first.
+  const owner = ownerOf(ctx.tenant);
+  const recordSight = async (documentId: string, resultId: string) =>
+    owner === null ? true : (await ctx.db.query(q.recordTenantSight({ tenant: owner, documentId, filename, resultId }))).rows[0].first_sight as boolean;
+
   const known = (await ctx.db.query(q.findCachedResult(sha256, key))).rows[0];
   if (known?.result_id) {
     if (retain && !known.has_content) await ctx.db.query(q.storeDocumentContent(known.document_id, Buffer.from(bytes)));
+    // Another tenant's result costs no Textract call, but is not reported as cached: that would
+    // tell this tenant someone else had sent the same document.
+    const cached = owner === null || !(await recordSight(known.document_id, known.result_id));
     ctx.progress({ pagesDone: known.page_count, pageCount: known.page_count });
-    const json = resultJson(head(known.document_id, known.page_count, true), known.payload, known.created_at);
-    const stored = { documentId: known.document_id, resultId: known.result_id, cached: true };
+    const json = resultJson(head(known.document_id, known.page_count, cached), known.payload, known.created_at);
+    const stored = { documentId: known.document_id, resultId: known.result_id, cached };
     return presentResult({ spec, json, stored, body, headers, ctx, accept: 'explicit' });
   }
 
@@ -99,6 +108,7 @@ export async function runDocumentFunction(
       }),
     )
   ).rows[0];
+  await recordSight(row.document_id, row.result_id);
   const json = resultJson(head(row.document_id, pageCount, false), payload, row.created_at);
   const stored = { documentId: row.document_id, resultId: row.result_id, cached: false };
   return presentResult({ spec, json, stored, body, headers, ctx, words, accept: 'explicit' });

@@ -5,9 +5,11 @@ import { RawBody, RawJson, Reply } from '../define.ts';
 import { errorBody, httpError, toHttpError, type HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { matchRoute, type Route } from '../routes.ts';
+import { UNAUTHENTICATED, type Tenant } from '../tenants.ts';
 import { compileCheck, type Check } from '../validate.ts';
-import { createKeyCheck, presentedKey } from './api-keys.ts';
+import { presentedKey, type KeyRing } from './api-keys.ts';
 import { parseDocumentRequest } from './document-input.ts';
+import type { RequestRate } from './request-rate.ts';
 
 // Everything between "a request arrived" and "this is the response", without uWS: the adapter
 // feeds it plain values, so the whole request path is testable and the adapter stays thin.
@@ -31,6 +33,7 @@ export type EventInvoker = (fn: AnyFunction, event: InvocationEvent, meta: Event
 export interface EventMeta {
   requestId: string;
   idempotencyKey?: string;
+  tenant: Tenant;
 }
 
 interface CompiledFunction {
@@ -56,11 +59,16 @@ export interface PipelineOptions {
   routes: Route[];
   services: Services;
   log: Logger;
+  /** Who a key belongs to; read on every request, so a reloaded ring takes effect at once. */
+  keys: KeyRing;
+  /** Per-tenant request rate (RATE_LIMIT_PER_KEY); null when unlimited. */
+  requestRate?: RequestRate | null;
   invokeEvent?: EventInvoker;
 }
 
 export function createPipeline(options: PipelineOptions) {
-  const { routes, services, log } = options;
+  const { routes, services, log, keys } = options;
+  const requestRate = options.requestRate ?? null;
   const config = services.config;
   const compiled = new Map<AnyFunction, CompiledFunction>();
   for (const route of routes) {
@@ -74,7 +82,6 @@ export function createPipeline(options: PipelineOptions) {
     });
   }
   const byName = new Map([...compiled.values()].map((c) => [c.fn.name, c]));
-  const keyAccepted = createKeyCheck(config.apiKeys);
   // base64 is 4/3 of the document; multipart adds boundaries and headers.
   const documentBodyLimit = Math.ceil((config.maxDocumentBytes * 4) / 3) + 64 * 1024;
 
@@ -94,12 +101,41 @@ export function createPipeline(options: PipelineOptions) {
     return respond(requestId, error.status, errorBody(error, requestId), error.headers);
   }
 
+  /** A route that needs no key (GET /health, /docs) reached by its own path; never through /invoke. */
+  function isPublic(request: IncomingRequest): boolean {
+    const match = matchRoute(routes, request.method, request.path);
+    return match !== null && 'route' in match && match.route.fn.options?.auth === false;
+  }
+
+  /**
+   * The key is checked before any routing work: without one, every path but the public routes is
+   * 401 (unknown paths too, so routes cannot be probed), and nothing the client sent is decoded.
+   */
+  function authenticate(request: IncomingRequest): { tenant: Tenant; limited: boolean } {
+    const tenant = keys.identify(presentedKey(request.headers));
+    if (tenant === null) {
+      if (isPublic(request)) return { tenant: UNAUTHENTICATED, limited: false };
+      throw httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key or Authorization: Bearer).', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    // Health checks and the docs page stay reachable whatever a client's rate.
+    return { tenant, limited: requestRate !== null && !isPublic(request) };
+  }
+
   function resolve(request: IncomingRequest): { target: CompiledFunction; params: Record<string, string>; invocation: 'sync' | 'event' } {
     const invoke = /^\/invoke\/([^/]+)\/?$/.exec(request.path);
     if (invoke) {
       if (request.method !== 'POST') throw httpError('METHOD_NOT_ALLOWED', 'Use POST to invoke a function.', { headers: { allow: 'POST' } });
-      const target = byName.get(decodeURIComponent(invoke[1]!));
-      if (!target) throw httpError('FUNCTION_NOT_FOUND', `No function named "${invoke[1]}".`);
+      let name: string | undefined;
+      try {
+        name = decodeURIComponent(invoke[1]!);
+      } catch {
+        // Malformed escapes (%ff) name no function.
+      }
+      const target = name === undefined ? undefined : byName.get(name);
+      // The name is not repeated: error messages never echo what the client sent.
+      if (!target) throw httpError('FUNCTION_NOT_FOUND', 'No function by that name; GET /openapi.json lists them.');
       const type = (request.headers['x-invocation-type'] ?? 'RequestResponse').toLowerCase();
       if (type !== 'event' && type !== 'requestresponse') {
         throw httpError('BAD_REQUEST', 'x-invocation-type must be RequestResponse or Event.');
@@ -108,9 +144,9 @@ export function createPipeline(options: PipelineOptions) {
       return { target, params: Object.fromEntries(request.query), invocation: type === 'event' ? 'event' : 'sync' };
     }
     const match = matchRoute(routes, request.method, request.path);
-    if (!match) throw httpError('NOT_FOUND', `No route for ${request.method} ${request.path}.`);
+    if (!match) throw httpError('NOT_FOUND', 'No route matches this method and path; GET /openapi.json lists them.');
     if ('allowed' in match) {
-      throw httpError('METHOD_NOT_ALLOWED', `${request.method} is not allowed here.`, { headers: { allow: match.allowed.join(', ') } });
+      throw httpError('METHOD_NOT_ALLOWED', 'This method is not allowed here; the Allow header lists those that are.', { headers: { allow: match.allowed.join(', ') } });
     }
     return { target: compiled.get(match.route.fn)!, params: match.params, invocation: match.route.invocation };
   }
@@ -151,12 +187,16 @@ export function createPipeline(options: PipelineOptions) {
     const supplied = request.headers['x-request-id'];
     const requestId = supplied && supplied.length <= 128 && /^[\x21-\x7e]+$/.test(supplied) ? supplied : randomUUID();
     try {
-      const { target, params, invocation } = resolve(request);
-      if ((target.fn.options?.auth ?? true) && !keyAccepted(presentedKey(request.headers))) {
-        throw httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key or Authorization: Bearer).', {
-          headers: { 'www-authenticate': 'Bearer' },
-        });
+      const { tenant, limited } = authenticate(request);
+      if (limited) {
+        const decision = requestRate!.take(tenant.name);
+        if (!decision.ok) {
+          throw httpError('RATE_LIMITED', 'Too many requests for this API key; retry after the Retry-After seconds.', {
+            headers: { 'retry-after': String(decision.retryAfterS) },
+          });
+        }
       }
+      const { target, params, invocation } = resolve(request);
       const input = target.fn.input ?? 'none';
       // A function without input ignores a stray body, but still never buffers a large one.
       const bodyLimit = input === 'document' ? documentBodyLimit : input === 'json' ? MAX_JSON_BODY : 64 * 1024;
@@ -169,15 +209,16 @@ export function createPipeline(options: PipelineOptions) {
             const event = await buildEvent(target, request, params, body);
             if (invocation === 'event') {
               if (!options.invokeEvent || target.fn.options?.queueable === false) {
-                throw httpError('BAD_REQUEST', `Function "${target.fn.name}" cannot be invoked as an event.`);
+                throw httpError('BAD_REQUEST', 'This function cannot be invoked as an event.');
               }
-              const reply = await options.invokeEvent(target.fn, event, { requestId, idempotencyKey: request.headers['idempotency-key'] });
+              const reply = await options.invokeEvent(target.fn, event, { requestId, idempotencyKey: request.headers['idempotency-key'], tenant });
               return respond(requestId, reply.status, reply.body, reply.headers);
             }
             const ctx: Context = {
               ...services,
-              log: log.child({ requestId }),
+              log: log.child({ requestId, tenant: tenant.name }),
               requestId,
+              tenant,
               signal,
               invocation: 'sync',
               progress: () => {},

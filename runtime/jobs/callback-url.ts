@@ -16,7 +16,7 @@ export function checkCallbackUrl(raw: string, allowedHosts: string[], secret: st
   if (url.username || url.password) throw reject('callbackUrl must not carry credentials');
   if (!secret) throw reject('callbacks are disabled on this service (CALLBACK_SECRET is not set)');
   if (!hostAllowed(url.hostname.toLowerCase(), allowedHosts)) {
-    throw reject(`callbackUrl host "${url.hostname}" is not in CALLBACK_ALLOWED_HOSTS`);
+    throw reject("callbackUrl's host is not in CALLBACK_ALLOWED_HOSTS");
   }
   return url;
 }

@@ -20,7 +20,7 @@ export async function startCallbackSender(deps: JobReader & { boss: PgBoss; conf
   const { db, boss, config, log } = deps;
   await boss.work<{ jobId: string }>(CALLBACK_QUEUE, { pollingIntervalSeconds: 1, batchSize: 1 }, async (jobs) => {
     for (const delivery of jobs) {
-      const row = (await db.query(q.findJob(delivery.data.jobId))).rows[0] as (JobRow & { callback_url: string | null }) | undefined;
+      const row = (await db.query(q.findJob(delivery.data.jobId, null))).rows[0] as (JobRow & { callback_url: string | null }) | undefined;
       if (!row?.callback_url || !config.callbackSecret) continue;
       const url = new URL(row.callback_url);
       // The allow-list is checked again at send time: it may have shrunk since the job was accepted.

@@ -27,6 +27,8 @@ export interface JobRow {
   finished_at: Date | null;
   result_id: string | null;
   worker_id?: string | null;
+  /** The owner (API key name); null when made without keys. */
+  tenant?: string | null;
 }
 
 export interface JobLinks {
@@ -92,7 +94,7 @@ export function linksFor(headers: Record<string, string>, jobId: string): JobLin
 /** A succeeded job's stored result, as its function answers it, with the row it came from. */
 export async function jobResult(reader: JobReader, row: JobRow): Promise<{ json: string; row: StoredResultRow } | null> {
   if (!row.result_id) return null;
-  const result = (await reader.db.query(q.findResultById(row.result_id))).rows[0] as StoredResultRow | undefined;
+  const result = (await reader.db.query(q.findResultById(row.result_id, row.tenant ?? null))).rows[0] as StoredResultRow | undefined;
   if (!result) return null;
   const cached = (row.output as { cached?: boolean } | null)?.cached ?? false;
   return { json: storedResultJson(result, reader.functions, cached), row: result };

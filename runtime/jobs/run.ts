@@ -7,6 +7,7 @@ import { httpError, toHttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
+import { tenantOf } from '../tenants.ts';
 import { jobEvent } from './job-json.ts';
 import type { JobInput } from './submit.ts';
 
@@ -34,7 +35,8 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     return;
   }
   await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: claimed.document_id, error: null, attempts: claimed.attempts })));
-  const jobLog = log.child({ jobId, attempt: claimed.attempts });
+  const tenant = tenantOf(claimed.tenant, services.config.adminTenants);
+  const jobLog = log.child({ jobId, attempt: claimed.attempts, tenant: tenant.name });
 
   try {
     const fn = deps.functions.get(claimed.function);
@@ -44,6 +46,8 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       ...services,
       log: jobLog,
       requestId: jobId,
+      // The job's owner, from its row: a queued run sees and records exactly what its submitter would.
+      tenant,
       signal: deps.shutdown,
       invocation: 'event',
       jobId,

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
 import { RawJson, Reply, type AnyFunction, type InvocationEvent } from '../define.ts';
@@ -7,15 +7,18 @@ import { pageSha256 } from '../documents/pages.ts';
 import { inTransaction } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
-import { presentedKey } from '../http/api-keys.ts';
 import type { EventInvoker } from '../http/pipeline.ts';
 import { CHANNEL_WAKE } from '../queue/listener.ts';
 import { inTx } from '../queue/boss.ts';
+import { ownerOf } from '../tenants.ts';
 import { checkCallbackUrl } from './callback-url.ts';
 import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
 // queue entry are committed in one transaction, and idle consumers are woken by NOTIFY.
+
+// A full queue frees up as jobs finish, which takes seconds; asking again sooner is wasted.
+const QUEUE_FULL_RETRY_AFTER_S = 2;
 
 export interface JobInput {
   body: unknown;
@@ -34,11 +37,11 @@ export function createSubmitter(
     const body = (event.body ?? {}) as { callbackUrl?: string };
     const callbackUrl = body.callbackUrl ?? (event.query as Record<string, string>).callbackUrl;
     if (callbackUrl) checkCallbackUrl(callbackUrl, config.callbackAllowedHosts, config.callbackSecret);
-    const supplied = meta.idempotencyKey?.trim() || null;
-    if (supplied && supplied.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
-    // Keys are per API key: two clients choosing the same key must not receive each other's job.
-    const caller = presentedKey(event.headers);
-    const key = supplied && caller ? `${createHash('sha256').update(caller).digest('hex').slice(0, 16)}:${supplied}` : supplied;
+    const key = meta.idempotencyKey?.trim() || null;
+    if (key && key.length > 255) throw httpError('BAD_REQUEST', 'Idempotency-Key is longer than 255 characters.');
+    // Keys are per tenant: two clients choosing the same key never receive each other's job, and
+    // a retry with the tenant's new key during a rotation still finds the first job.
+    const owner = ownerOf(meta.tenant);
 
     let document: { id: string; sha256: string; contentType: string } | null = null;
     if (event.document) {
@@ -56,9 +59,19 @@ export function createSubmitter(
     const attempt = () =>
       inTransaction(db, async (client) => {
         if (key) {
-          const existing = (await client.query(q.findJobByIdempotencyKey(key))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
+          const existing = (await client.query(q.findJobByIdempotencyKey(key, owner))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
           if (existing?.fresh) return { existing };
-          if (existing) await client.query(q.releaseIdempotencyKey(key));
+          if (existing) await client.query(q.releaseIdempotencyKey(key, owner));
+        }
+        if (config.maxQueuedJobsPerKey > 0) {
+          // Counted before this job's insert and without a lock: submissions of one tenant that
+          // commit at the same moment may pass the cap by their number, never by a burst.
+          const { active } = (await client.query(q.countActiveJobs(owner))).rows[0];
+          if (active >= config.maxQueuedJobsPerKey) {
+            throw httpError('RATE_LIMITED', `This API key has ${config.maxQueuedJobsPerKey} jobs queued or running, its limit; retry once some have finished.`, {
+              headers: { 'retry-after': String(QUEUE_FULL_RETRY_AFTER_S) },
+            });
+          }
         }
         let documentId: string | null = null;
         if (document && event.document) {
@@ -74,10 +87,11 @@ export function createSubmitter(
             )
           ).rows[0].id;
           await client.query(q.storeDocumentContent(documentId!, event.document.bytes));
+          if (owner !== null) await client.query(q.recordTenantSight({ tenant: owner, documentId: documentId!, filename: event.document.filename ?? null, resultId: null }));
         }
         const jobId = randomUUID();
         const row = (
-          await client.query(q.insertJob({ id: jobId, fn: fn.name, queue, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null }))
+          await client.query(q.insertJob({ id: jobId, fn: fn.name, queue, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null, tenant: owner }))
         ).rows[0];
         const bossId = await boss.send(queue, { jobId }, inTx(client));
         if (!bossId) throw new Error('the queue refused the job');

@@ -2,8 +2,9 @@ import type { Pool } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { errorBody, httpError } from '../errors.ts';
 import type { SocketHandle, WebSocketHandlers } from '../http/adapter.ts';
-import { createKeyCheck, presentedKey } from '../http/api-keys.ts';
+import { presentedKey, type KeyRing } from '../http/api-keys.ts';
 import type { OutgoingResponse } from '../http/pipeline.ts';
+import { scopeOf } from '../tenants.ts';
 import { jobEvent, type JobRow } from './job-json.ts';
 
 // WebSocket /ws: a client subscribes to job ids and is pushed every state change. Changes reach
@@ -17,11 +18,13 @@ export const jobTopic = (jobId: string) => `job:${jobId.toLowerCase()}`;
 interface SocketState {
   subscriptions: Set<string>;
   initial: string[];
+  /** Whose jobs this socket may follow (null: everyone's). */
+  scope: string | null;
 }
 
-export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; workerId: string }): WebSocketHandlers<SocketState> {
-  const keyAccepted = createKeyCheck(deps.apiKeys);
+const FINAL = new Set(['succeeded', 'failed']);
 
+export function createJobSocketHandlers(deps: { db: Pool; keys: KeyRing; workerId: string }): WebSocketHandlers<SocketState> {
   const send = (socket: SocketHandle, message: unknown) => socket.send(JSON.stringify(message));
 
   const subscribe = (socket: SocketHandle, state: SocketState, ids: unknown[]) => {
@@ -37,28 +40,46 @@ export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; wor
       const topic = jobTopic(id);
       if (state.subscriptions.has(topic)) continue;
       state.subscriptions.add(topic);
-      socket.subscribe(topic);
-      // A job that finished before the subscription would otherwise never be heard of.
-      void deps.db
-        .query(q.findJob(id))
-        .then(({ rows }) => {
-          const row = rows[0] as JobRow | undefined;
-          if (!row) send(socket, { type: 'error', code: 'JOB_NOT_FOUND', message: 'no such job', jobId: id });
-          else if (row.status === 'succeeded' || row.status === 'failed') socket.send(jobEvent(row));
-        })
-        .catch(() => {});
+      void follow(socket, state, id, topic).catch(() => {});
     }
+  };
+
+  /**
+   * Joins the job's topic only once the job is known to be the socket's tenant's: another
+   * tenant's job is answered as an unknown one and none of its pushes are relayed. A job that
+   * finished before the subscription (or while it was being checked) is answered with its final state.
+   */
+  const follow = async (socket: SocketHandle, state: SocketState, id: string, topic: string) => {
+    const find = async () => (await deps.db.query(q.findJob(id, state.scope))).rows[0] as JobRow | undefined;
+    // Every job is an admin's (and everyone's without keys): nothing to check before joining.
+    const seesAll = state.scope === null;
+    if (seesAll) socket.subscribe(topic);
+    const row = await find();
+    if (!row) {
+      state.subscriptions.delete(topic);
+      socket.unsubscribe(topic);
+      send(socket, { type: 'error', code: 'JOB_NOT_FOUND', message: 'no such job', jobId: id });
+      return;
+    }
+    if (FINAL.has(row.status)) return socket.send(jobEvent(row));
+    if (seesAll || !state.subscriptions.has(topic)) return; // joined already, or unsubscribed meanwhile
+    socket.subscribe(topic);
+    // A change between the check and the subscription was published to nobody: look once more,
+    // and pass on a state the client would otherwise have missed (it may then hear it twice).
+    const now = await find();
+    if (now && (FINAL.has(now.status) || now.status !== row.status)) socket.send(jobEvent(now));
   };
 
   return {
     upgrade(request) {
       // Browsers cannot set headers on a WebSocket, so the key may come in the query string.
-      if (!keyAccepted(presentedKey(request.headers) ?? request.query.get('apiKey') ?? undefined)) {
+      const tenant = deps.keys.identify(presentedKey(request.headers) ?? request.query.get('apiKey') ?? undefined);
+      if (tenant === null) {
         const err = httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key, Authorization: Bearer, or ?apiKey= for browsers).');
         const response: OutgoingResponse = { status: 401, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(errorBody(err, '')) };
         return response;
       }
-      return { data: { subscriptions: new Set<string>(), initial: request.query.getAll('jobId') } };
+      return { data: { subscriptions: new Set<string>(), initial: request.query.getAll('jobId'), scope: scopeOf(tenant) } };
     },
     open(socket, state) {
       send(socket, { type: 'welcome', worker: deps.workerId });

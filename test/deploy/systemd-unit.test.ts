@@ -32,3 +32,7 @@ test('should wait longer for the stop than the launcher takes to drain', () => {
   const drainS = loadConfig({}).shutdownTimeoutMs / 1000 + 5;
   assert.ok(Number(unit.get('TimeoutStopSec')) > drainS, `TimeoutStopSec=${unit.get('TimeoutStopSec')} > ${drainS}`);
 });
+
+test('should send the launcher SIGHUP on `systemctl reload`, which re-reads API_KEYS_FILE (test/e2e/api-keys-file.test.ts)', () => {
+  assert.equal(unit.get('ExecReload'), '/bin/kill -HUP $MAINPID');
+});

@@ -13,3 +13,16 @@ test("should report package.json's version when not started through npm (node ru
 test('should prefer the version npm passes when started through npm', () => {
   assert.equal(loadConfig({ npm_package_version: '9.8.7' }).version, '9.8.7');
 });
+
+test('should refuse a malformed API_KEYS entry at start, without quoting it', () => {
+  assert.throws(() => loadConfig({ API_KEYS: 'alpha:k1,bad name:k2-secret' }), (err: Error) => /entry 2/.test(err.message) && !err.message.includes('k2-secret'));
+  assert.deepEqual(loadConfig({ API_KEYS: 'alpha:k1, k2' }).apiKeys, ['alpha:k1', 'k2']);
+});
+
+test('should leave the per-key limits off unless set, with one second of burst', () => {
+  const off = loadConfig({});
+  assert.deepEqual([off.rateLimitPerKey, off.maxQueuedJobsPerKey], [0, 0]);
+  const on = loadConfig({ RATE_LIMIT_PER_KEY: '20', MAX_QUEUED_JOBS_PER_KEY: '100' });
+  assert.deepEqual([on.rateLimitPerKey, on.rateLimitBurst, on.maxQueuedJobsPerKey], [20, 20, 100]);
+  assert.equal(loadConfig({ RATE_LIMIT_PER_KEY: '20', RATE_LIMIT_BURST: '50' }).rateLimitBurst, 50);
+});
