@@ -9,6 +9,7 @@ import getDocumentPdf from './functions/get-document-pdf.ts';
 import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
 import identity from './functions/identity.ts';
+import metrics from './functions/metrics.ts';
 import ocr from './functions/ocr.ts';
 import openapi from './functions/openapi.ts';
 import queueStats from './functions/queue-stats.ts';
@@ -26,6 +27,7 @@ export const routes: RouteConfig[] = [
   { function: getDocument }, //                                   GET  /documents/:documentId
   { function: getDocumentPdf }, //                                GET  /documents/:documentId/pdf
   { function: queueStats }, //                                    GET  /queue/stats
+  { function: metrics }, //                                       GET  /metrics  (Prometheus)
   { function: openapi }, //                                       GET  /openapi.json
   { function: docs }, //                                          GET  /docs  (Swagger UI)
   { function: docsAsset }, //                                     GET  /docs/:file

@@ -217,6 +217,11 @@ export function notify(channel: string, payload: string): Query {
   return { name: 'notify', text: `SELECT pg_notify($1, $2)`, values: [channel, payload] };
 }
 
+/** Two notifications in one round trip (both are delivered at commit). */
+export function notifyTwo(channel: string, payload: string, otherChannel: string, otherPayload: string): Query {
+  return { name: 'notify-two', text: `SELECT pg_notify($1, $2), pg_notify($3, $4)`, values: [channel, payload, otherChannel, otherPayload] };
+}
+
 export function findJob(jobId: string): Query {
   return {
     name: 'find-job',
@@ -232,8 +237,18 @@ export function startJob(jobId: string, workerId: string, bossId: string): Query
     text: `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
                   started_at = COALESCE(started_at, now())
             WHERE id = $1 AND status IN ('queued', 'running')
-            RETURNING id, function, input, document_id, callback_url, attempts`,
+            RETURNING id, function, input, document_id, callback_url, attempts, created_at, started_at,
+                      EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s`,
     values: [jobId, workerId, bossId],
+  };
+}
+
+/** The newest jobs, for the dashboard's job feed (index jobs_created_at). */
+export function recentJobs(limit: number): Query {
+  return {
+    name: 'recent-jobs',
+    text: `SELECT ${JOB_COLUMNS} FROM jobs j ORDER BY j.created_at DESC LIMIT $1`,
+    values: [limit],
   };
 }
 
@@ -435,6 +450,21 @@ export function queueStats(staleMs: number): Query {
              (SELECT count(*) FROM recent WHERE status = 'succeeded' AND finished_at > now() - interval '1 minute')::int AS last_minute,
              (SELECT count(*) FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0))::int AS workers,
              now() - interval '5 minutes' AS since`,
+    values: [staleMs],
+  };
+}
+
+// ---- metrics and the dashboard -------------------------------------------------------------
+
+/** Queue depth and live processes for GET /metrics, read at scrape time (index jobs_unfinished). */
+export function queueGauges(staleMs: number): Query {
+  return {
+    name: 'queue-gauges',
+    text: `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
+                  count(*) FILTER (WHERE status = 'running')::int AS running,
+                  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'queued')), 0)::float8 AS oldest_queued_s,
+                  (SELECT count(*) FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0))::int AS processes
+             FROM jobs WHERE status IN ('queued', 'running')`,
     values: [staleMs],
   };
 }

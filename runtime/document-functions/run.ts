@@ -5,6 +5,7 @@ import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
 import { inspectDocument, pageSha256 as sha, splitPages } from '../documents/pages.ts';
 import { TEXTRACT_NEEDED } from '../engines/select.ts';
 import { httpError } from '../errors.ts';
+import { countCache } from '../metrics/instruments.ts';
 import { callBatches, type Runner } from './calls.ts';
 import type { CallOutput, DocumentSpec } from './define.ts';
 import { ownOptions, type CommonOptions } from './options.ts';
@@ -58,6 +59,7 @@ export async function runDocumentFunction(
   const retain = ctx.invocation === 'sync';
 
   const known = (await ctx.db.query(q.findCachedResult(sha256, key))).rows[0];
+  countCache('result', known?.result_id ? 1 : 0, known?.result_id ? 0 : 1);
   if (known?.result_id) {
     if (retain && !known.has_content) await ctx.db.query(q.storeDocumentContent(known.document_id, Buffer.from(bytes)));
     ctx.progress({ pagesDone: known.page_count, pageCount: known.page_count });

@@ -7,6 +7,7 @@ import { httpError, toHttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
+import { observeJobRun, observeJobStart, type JobOutcome } from '../metrics/instruments.ts';
 import { jobEvent } from './job-json.ts';
 import type { JobInput } from './submit.ts';
 
@@ -33,8 +34,13 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     await boss.complete(job.name, job.id);
     return;
   }
-  await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: claimed.document_id, error: null, attempts: claimed.attempts })));
+  const started = performance.now();
+  if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
+  await db.query(
+    q.notify(CHANNEL_JOB, jobEvent({ ...claimed, id: jobId, status: 'running', error: null, worker_id: services.workerId })),
+  );
   const jobLog = log.child({ jobId, attempt: claimed.attempts });
+  const ran = (outcome: JobOutcome) => observeJobRun(claimed.function, outcome, (performance.now() - started) / 1000);
 
   try {
     const fn = deps.functions.get(claimed.function);
@@ -61,12 +67,14 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
       await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
     });
+    ran('succeeded');
     jobLog.debug('job succeeded');
   } catch (err) {
     const shuttingDown = deps.shutdown.aborted;
     const error = toHttpError(err);
     const final = !shuttingDown && (error.status < 500 || job.retryCount >= job.retryLimit);
     const summary = { code: error.code, message: error.message };
+    ran(final ? 'failed' : 'retried');
     if (final) {
       if (error.status >= 500) jobLog.error({ err: error.cause ?? error, code: error.code }, 'job failed after retries');
       else jobLog.info({ code: error.code }, 'job failed');
@@ -82,7 +90,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       await inTransaction(db, async (client) => {
         await client.query(q.requeueJob(jobId, summary));
         await boss.fail(job.name, job.id, summary, inTx(client));
-        await client.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'queued', document_id: claimed.document_id, error: summary, attempts: claimed.attempts })));
+        await client.query(q.notify(CHANNEL_JOB, jobEvent({ ...claimed, id: jobId, status: 'queued', error: summary, started_at: null })));
       });
     }
   }

@@ -14,9 +14,30 @@ const MAX_SUBSCRIPTIONS = 1_000;
 
 export const jobTopic = (jobId: string) => `job:${jobId.toLowerCase()}`;
 
+// The job feed (the dashboard's live list): every job's changes, not just subscribed ids. It is
+// a topic of its own so it can be scoped: once jobs belong to tenants, the relay publishes each
+// change to its tenant's feed (feedTopicOf reads the tenant from the NOTIFY payload) and a socket
+// joins the feed of the tenant its API key belongs to (feedTopicFor), never another's. Until
+// then there is one feed, as every key may already read every job by id.
+const FEED_TOPIC = 'feed:jobs';
+const FEED_SNAPSHOT = 20;
+
+/** The feed topic a job change goes to (the worker's NOTIFY relay). */
+export function feedTopicOf(_payload: string): string {
+  return FEED_TOPIC;
+}
+
+/** The feed topic a socket presenting `apiKey` may join. */
+function feedTopicFor(_apiKey: string | undefined): string {
+  return FEED_TOPIC;
+}
+
 interface SocketState {
   subscriptions: Set<string>;
   initial: string[];
+  apiKey: string | undefined;
+  feed: string | null;
+  wantsFeed: boolean;
 }
 
 export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; workerId: string }): WebSocketHandlers<SocketState> {
@@ -50,28 +71,43 @@ export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; wor
     }
   };
 
+  /** Joins the job feed and sends the newest jobs, so the list is whole before the first change. */
+  const joinFeed = (socket: SocketHandle, state: SocketState) => {
+    if (state.feed) return;
+    state.feed = feedTopicFor(state.apiKey);
+    socket.subscribe(state.feed);
+    void deps.db
+      .query(q.recentJobs(FEED_SNAPSHOT))
+      .then(({ rows }) => socket.send(`{"type":"jobs","jobs":[${(rows as JobRow[]).reverse().map(jobEvent).join(',')}]}`))
+      .catch(() => send(socket, { type: 'error', code: 'UNAVAILABLE', message: 'the recent jobs could not be read' }));
+  };
+
   return {
     upgrade(request) {
       // Browsers cannot set headers on a WebSocket, so the key may come in the query string.
-      if (!keyAccepted(presentedKey(request.headers) ?? request.query.get('apiKey') ?? undefined)) {
+      const apiKey = presentedKey(request.headers) ?? request.query.get('apiKey') ?? undefined;
+      if (!keyAccepted(apiKey)) {
         const err = httpError('UNAUTHORIZED', 'A valid API key is required (x-api-key, Authorization: Bearer, or ?apiKey= for browsers).');
         const response: OutgoingResponse = { status: 401, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(errorBody(err, '')) };
         return response;
       }
-      return { data: { subscriptions: new Set<string>(), initial: request.query.getAll('jobId') } };
+      const wantsFeed = request.query.get('feed') === 'jobs';
+      return { data: { subscriptions: new Set<string>(), initial: request.query.getAll('jobId'), apiKey, feed: null, wantsFeed } };
     },
     open(socket, state) {
       send(socket, { type: 'welcome', worker: deps.workerId });
       subscribe(socket, state, state.initial);
+      if (state.wantsFeed) joinFeed(socket, state);
     },
     message(socket, state, text) {
-      let message: { subscribe?: unknown; unsubscribe?: unknown };
+      let message: { subscribe?: unknown; unsubscribe?: unknown; feed?: unknown };
       try {
         message = JSON.parse(text);
       } catch {
         send(socket, { type: 'error', code: 'BAD_REQUEST', message: 'messages are JSON: {"subscribe": [jobId, ...]}' });
         return;
       }
+      if (message?.feed === 'jobs') return joinFeed(socket, state);
       if (Array.isArray(message?.subscribe)) subscribe(socket, state, message.subscribe);
       if (Array.isArray(message?.unsubscribe)) {
         for (const id of message.unsubscribe) {
@@ -81,7 +117,7 @@ export function createJobSocketHandlers(deps: { db: Pool; apiKeys: string[]; wor
         }
       }
       if (!Array.isArray(message?.subscribe) && !Array.isArray(message?.unsubscribe)) {
-        send(socket, { type: 'error', code: 'BAD_REQUEST', message: 'expected {"subscribe": [...]} or {"unsubscribe": [...]}' });
+        send(socket, { type: 'error', code: 'BAD_REQUEST', message: 'expected {"subscribe": [...]}, {"unsubscribe": [...]} or {"feed": "jobs"}' });
       }
     },
     close(_socket, state) {

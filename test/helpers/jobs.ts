@@ -2,13 +2,17 @@ import WebSocket from 'ws';
 import { httpRequest, type HttpReply } from './http.ts';
 
 /** Polls a job until it reaches one of `states` (default: a final state). */
-export async function waitForJob(baseUrl: string, jobId: string, options: { states?: string[]; timeoutMs?: number } = {}): Promise<any> {
+export async function waitForJob(
+  baseUrl: string,
+  jobId: string,
+  options: { states?: string[]; timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<any> {
   const states = options.states ?? ['succeeded', 'failed'];
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let last: HttpReply | undefined;
   while (Date.now() < deadline) {
     // A connection queued on a process that is being killed is reset; a poller just asks again.
-    last = await httpRequest(`${baseUrl}/ocr/jobs/${jobId}`).catch(() => undefined);
+    last = await httpRequest(`${baseUrl}/ocr/jobs/${jobId}`, { headers: options.headers }).catch(() => undefined);
     if (last?.status === 200 && states.includes(last.json.status)) return last.json;
     await new Promise((r) => setTimeout(r, 100));
   }
