@@ -468,3 +468,48 @@ export function queueGauges(staleMs: number): Query {
     values: [staleMs],
   };
 }
+
+/**
+ * Documents processed (results stored: sync and queued, not cache hits) in 10-second buckets over
+ * the last 10 minutes, with their processing time.
+ */
+export function documentTimeline(): Query {
+  return {
+    name: 'document-timeline',
+    text: `SELECT floor(EXTRACT(EPOCH FROM created_at) / 10)::bigint * 10 AS bucket,
+                  count(*)::int AS documents,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95
+             FROM results WHERE created_at > now() - interval '10 minutes'
+            GROUP BY 1 ORDER BY 1`,
+    values: [],
+  };
+}
+
+/**
+ * Documents processed in the last minute, processing time over the last five, and the database's
+ * clock (a browser places the timeline's buckets by it, not by its own).
+ */
+export function documentFigures(): Query {
+  return {
+    name: 'document-figures',
+    text: `SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute')::int AS last_minute,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+                  EXTRACT(EPOCH FROM now())::float8 AS now
+             FROM results WHERE created_at > now() - interval '5 minutes'`,
+    values: [],
+  };
+}
+
+/** Every process that sent a heartbeat recently, on any machine, with the jobs it runs. */
+export function clusterProcesses(staleMs: number): Query {
+  return {
+    name: 'cluster-processes',
+    text: `SELECT w.id, w.host, w.pid, w.started_at, w.last_seen,
+                  w.last_seen > now() - make_interval(secs => $1 / 1000.0) AS alive,
+                  (SELECT count(*) FROM jobs j WHERE j.status = 'running' AND j.worker_id = w.id)::int AS running
+             FROM workers w ORDER BY w.host, w.started_at`,
+    values: [staleMs],
+  };
+}
