@@ -1,6 +1,9 @@
 // The route table: which function answers which method and path. Each function's file in
 // functions/ holds its handler and schemas. `POST /invoke/:function` reaches any of them by name
 // (add `x-invocation-type: Event` to queue it), and `GET /ws` pushes job state changes.
+import dashboard from './functions/dashboard.ts';
+import dashboardAsset from './functions/dashboard-asset.ts';
+import dashboardData from './functions/dashboard-data.ts';
 import expense from './functions/expense.ts';
 import docs from './functions/docs.ts';
 import docsAsset from './functions/docs-asset.ts';
@@ -8,7 +11,9 @@ import getDocument from './functions/get-document.ts';
 import getDocumentPdf from './functions/get-document-pdf.ts';
 import getJob from './functions/get-job.ts';
 import health from './functions/health.ts';
+import home from './functions/home.ts';
 import identity from './functions/identity.ts';
+import metrics from './functions/metrics.ts';
 import ocr from './functions/ocr.ts';
 import openapi from './functions/openapi.ts';
 import queueStats from './functions/queue-stats.ts';
@@ -26,7 +31,12 @@ export const routes: RouteConfig[] = [
   { function: getDocument }, //                                   GET  /documents/:documentId
   { function: getDocumentPdf }, //                                GET  /documents/:documentId/pdf
   { function: queueStats }, //                                    GET  /queue/stats
+  { function: metrics }, //                                       GET  /metrics  (Prometheus)
   { function: openapi }, //                                       GET  /openapi.json
   { function: docs }, //                                          GET  /docs  (Swagger UI)
   { function: docsAsset }, //                                     GET  /docs/:file
+  { function: home }, //                                          GET  /  (302 to /dashboard)
+  { function: dashboard }, //                                     GET  /dashboard  (live page)
+  { function: dashboardData }, //                                 GET  /dashboard/data  (before :file)
+  { function: dashboardAsset }, //                                GET  /dashboard/:file
 ];

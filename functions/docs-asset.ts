@@ -1,7 +1,8 @@
 import Type from 'typebox';
-import { defineFunction, RawBody, Reply } from '../runtime/define.ts';
+import { defineFunction } from '../runtime/define.ts';
 import { docsAsset } from '../runtime/docs-ui.ts';
 import { httpError } from '../runtime/errors.ts';
+import { staticFileReply } from '../runtime/static-files.ts';
 
 const DocsAssetParams = Type.Object({ file: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 // Extra query parameters are ignored, as any static file server would.
@@ -22,14 +23,6 @@ export default defineFunction({
   async handler(event) {
     const asset = await docsAsset(event.params.file);
     if (!asset) throw httpError('NOT_FOUND', 'No such file on the docs page.');
-    const gzip = /\bgzip\b/.test(event.headers['accept-encoding'] ?? '');
-    return new Reply(200, new RawBody(gzip ? asset.gzipped : asset.body, asset.contentType), {
-      // Cached for a year only under the URL the page links to (its hash): during a rolling
-      // upgrade a machine still on the old files must not answer for the new URL for a year.
-      'cache-control': event.query.v === asset.hash ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
-      vary: 'accept-encoding',
-      'x-content-type-options': 'nosniff',
-    });
+    return staticFileReply(asset, event.query, event.headers);
   },
 });

@@ -7,6 +7,7 @@ import { loadConfig, PROJECT_ROOT } from './config.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
 import { chooseAdapter } from './http/choose-adapter.ts';
 import { createLogger } from './log.ts';
+import { createMetricsRelay } from './metrics/relay.ts';
 
 // `npm start`: WORKERS serving processes on one port, supervised. A worker that dies is
 // replaced; SIGTERM drains every worker, then stops the embedded database if it started one.
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
   let stopping = false;
   const slots: Slot[] = Array.from({ length: config.workers }, (_, i) => ({ index: i + 1, child: null, restarts: [] }));
   let ready = 0;
+  // GET /metrics answers for every worker: the launcher relays the workers' registries (relay.ts).
+  const metrics = createMetricsRelay(config.workers);
 
   const spawn = (slot: Slot) => {
     const child = cluster.fork({
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
     }).process;
     slot.child = child;
     child.on('message', (msg: { type?: string; port?: number }) => {
-      if (msg?.type !== 'ready') return;
+      if (metrics.handle(child, msg) || msg?.type !== 'ready') return;
       const pids = slots.map((s) => s.child?.pid);
       if (++ready === config.workers) {
         log.info({ port: msg.port, workers: config.workers, pids }, 'DTAT-OCR is serving');
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
     });
     child.on('exit', (code, signal) => {
       slot.child = null;
+      metrics.exited(child, !stopping);
       if (stopping) return;
       const now = Date.now();
       slot.restarts = slot.restarts.filter((t) => now - t < 60_000).concat(now);

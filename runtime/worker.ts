@@ -20,7 +20,10 @@ import { startCallbackSender } from './jobs/callbacks.ts';
 import { startConsumer } from './jobs/consumer.ts';
 import { startPresence } from './jobs/presence.ts';
 import { createSubmitter } from './jobs/submit.ts';
-import { createJobSocketHandlers, jobTopic } from './jobs/subscriptions.ts';
+import { readJobNotice } from './jobs/job-json.ts';
+import { createJobSocketHandlers, feedTopicsOf, jobTopic } from './jobs/subscriptions.ts';
+import { answerMetricsRequests } from './metrics/gather.ts';
+import { countTextractRequest, installProcessMetrics, observeQuotaWait, quotaTps } from './metrics/instruments.ts';
 import { startBoss } from './queue/boss.ts';
 import { CHANNEL_JOB, CHANNEL_WAKE, startListener } from './queue/listener.ts';
 import { createKeyRing } from './http/api-keys.ts';
@@ -49,11 +52,15 @@ async function main(): Promise<void> {
   const routes = buildRoutes(routeConfig);
   const functions = new Map(routes.map((r) => [r.fn.name, r.fn]));
   const rates = new OperationRates((operation) => createRateLimiter(config, operation, db, log));
-  const selection = await selectEngine(config, log, { paceRetry: (operation) => rates.for(operation).acquire({ priority: 'event' }) });
+  const selection = await selectEngine(config, log, {
+    paceRetry: (operation) => rates.for(operation).acquire({ priority: 'event' }),
+    observe: countTextractRequest,
+  });
   // Jobs of a local engine call nothing metered: one lane. On Textract, a lane per operation.
   const lanes = selection.textract ? lanesOf(functions.values()) : lanesOf([]);
   const operations = lanes.flatMap((l) => (l.operation ? [l.operation] : []));
   if (operations.length) await db.query(q.ensureQuotaRows(operations));
+  for (const operation of operations) quotaTps.labels(operation).set(operationTps(config, operation));
   const boss = await startBoss(config, config.databaseUrl, db, lanesOf(functions.values()).map((l) => l.queue));
   const startedAt = Date.now();
   let server: HttpServer | undefined;
@@ -74,6 +81,15 @@ async function main(): Promise<void> {
     httpAdapter: http.adapter,
   };
 
+  installProcessMetrics({
+    workerSlot: process.env.WORKER_ID ?? 'w1',
+    httpInFlight: () => server?.inFlight() ?? 0,
+    engineInFlight: () => services.gate.slots.inUse,
+    engineWaiting: () => services.gate.slots.waiting,
+    quotaWaiting: () => rates.waiting,
+  });
+  answerMetricsRequests(workerId);
+
   const presence = await startPresence({ db, boss, config, workerId, log });
   const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
   const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
@@ -89,8 +105,11 @@ async function main(): Promise<void> {
   });
   server = webServer;
   listener.on(CHANNEL_JOB, (payload) => {
-    const jobId = /"jobId":"([^"]+)"/.exec(payload)?.[1];
-    if (jobId) webServer.publish(jobTopic(jobId), payload);
+    const { tenant, event } = readJobNotice(payload);
+    const jobId = /"jobId":"([^"]+)"/.exec(event)?.[1];
+    if (!jobId) return;
+    webServer.publish(jobTopic(jobId), event);
+    for (const topic of feedTopicsOf(tenant)) webServer.publish(topic, event);
   });
   const consumer = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes });
   listener.on(CHANNEL_WAKE, (queue) => consumer.wake(queue));
@@ -138,8 +157,11 @@ function createRateLimiter(config: Config, operation: string, db: Pool, log: Log
   const tps = operationTps(config, operation);
   if (tps <= 0) return new RateLimiter(null, 0);
   const perSecond = tps * QUOTA_HEADROOM;
-  return new RateLimiter(pgTokenBucket(db, operation, perSecond, Math.max(1, perSecond / 2)), perSecond, (err) =>
-    log.warn({ err, operation }, 'Textract rate bucket unavailable; retrying'),
+  return new RateLimiter(
+    pgTokenBucket(db, operation, perSecond, Math.max(1, perSecond / 2)),
+    perSecond,
+    (err) => log.warn({ err, operation }, 'Textract rate bucket unavailable; retrying'),
+    (waited, priority) => observeQuotaWait(operation, priority, waited),
   );
 }
 

@@ -264,6 +264,11 @@ export function notify(channel: string, payload: string): Query {
   return { name: 'notify', text: `SELECT pg_notify($1, $2)`, values: [channel, payload] };
 }
 
+/** Two notifications in one round trip (both are delivered at commit). */
+export function notifyTwo(channel: string, payload: string, otherChannel: string, otherPayload: string): Query {
+  return { name: 'notify-two', text: `SELECT pg_notify($1, $2), pg_notify($3, $4)`, values: [channel, payload, otherChannel, otherPayload] };
+}
+
 /** A job, if `scope` owns it (null: whoever does). */
 export function findJob(jobId: string, scope: string | null): Query {
   return {
@@ -280,8 +285,19 @@ export function startJob(jobId: string, workerId: string, bossId: string): Query
     text: `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
                   started_at = COALESCE(started_at, now())
             WHERE id = $1 AND status IN ('queued', 'running')
-            RETURNING id, function, input, document_id, callback_url, attempts, tenant`,
+            RETURNING id, function, input, document_id, callback_url, attempts, tenant, created_at, started_at,
+                      EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s`,
     values: [jobId, workerId, bossId],
+  };
+}
+
+/** The newest jobs, for the dashboard's job feed (index jobs_created_at). */
+/** The newest jobs `scope` owns (null: everyone's), for the dashboard's job feed. */
+export function recentJobs(limit: number, scope: string | null): Query {
+  return {
+    name: 'recent-jobs',
+    text: `SELECT ${JOB_COLUMNS} FROM jobs j WHERE ($2::text IS NULL OR j.tenant = $2) ORDER BY j.created_at DESC LIMIT $1`,
+    values: [limit, scope],
   };
 }
 
@@ -391,7 +407,7 @@ export function reclaimOrphanedJobs(staleMs: number): Query {
            UPDATE jobs SET status = 'queued', worker_id = NULL,
                   error = '{"code":"WORKER_LOST","message":"The process running this job stopped; it was retried."}'
              FROM orphaned WHERE jobs.id = orphaned.id
-           RETURNING jobs.id, jobs.boss_id, jobs.queue`,
+           RETURNING jobs.id, jobs.boss_id, jobs.queue, jobs.tenant`,
     values: [staleMs],
   };
 }
@@ -483,6 +499,66 @@ export function queueStats(staleMs: number): Query {
              (SELECT count(*) FROM recent WHERE status = 'succeeded' AND finished_at > now() - interval '1 minute')::int AS last_minute,
              (SELECT count(*) FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0))::int AS workers,
              now() - interval '5 minutes' AS since`,
+    values: [staleMs],
+  };
+}
+
+// ---- metrics and the dashboard -------------------------------------------------------------
+
+/** Queue depth and live processes for GET /metrics, read at scrape time (index jobs_unfinished). */
+export function queueGauges(staleMs: number): Query {
+  return {
+    name: 'queue-gauges',
+    text: `SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
+                  count(*) FILTER (WHERE status = 'running')::int AS running,
+                  COALESCE(EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'queued')), 0)::float8 AS oldest_queued_s,
+                  (SELECT count(*) FROM workers WHERE last_seen > now() - make_interval(secs => $1 / 1000.0))::int AS processes
+             FROM jobs WHERE status IN ('queued', 'running')`,
+    values: [staleMs],
+  };
+}
+
+/**
+ * Documents processed (results stored: sync and queued, not cache hits) in 10-second buckets over
+ * the last 10 minutes, with their processing time.
+ */
+export function documentTimeline(): Query {
+  return {
+    name: 'document-timeline',
+    text: `SELECT floor(EXTRACT(EPOCH FROM created_at) / 10)::bigint * 10 AS bucket,
+                  count(*)::int AS documents,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95
+             FROM results WHERE created_at > now() - interval '10 minutes'
+            GROUP BY 1 ORDER BY 1`,
+    values: [],
+  };
+}
+
+/**
+ * Documents processed in the last minute, processing time over the last five, and the database's
+ * clock (a browser places the timeline's buckets by it, not by its own).
+ */
+export function documentFigures(): Query {
+  return {
+    name: 'document-figures',
+    text: `SELECT count(*) FILTER (WHERE created_at > now() - interval '1 minute')::int AS last_minute,
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+                  percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+                  EXTRACT(EPOCH FROM now())::float8 AS now
+             FROM results WHERE created_at > now() - interval '5 minutes'`,
+    values: [],
+  };
+}
+
+/** Every process that sent a heartbeat recently, on any machine, with the jobs it runs. */
+export function clusterProcesses(staleMs: number): Query {
+  return {
+    name: 'cluster-processes',
+    text: `SELECT w.id, w.host, w.pid, w.started_at, w.last_seen,
+                  w.last_seen > now() - make_interval(secs => $1 / 1000.0) AS alive,
+                  (SELECT count(*) FROM jobs j WHERE j.status = 'running' AND j.worker_id = w.id)::int AS running
+             FROM workers w ORDER BY w.host, w.started_at`,
     values: [staleMs],
   };
 }

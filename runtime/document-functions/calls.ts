@@ -5,6 +5,7 @@ import * as q from '../db/queries.ts';
 import { pageSha256 } from '../documents/pages.ts';
 import type { OcrEngine, PageInput } from '../engines/types.ts';
 import { httpError } from '../errors.ts';
+import { countCache } from '../metrics/instruments.ts';
 import type { CallOutput, DocumentSpec, LocalRunner, TextractRunner } from './define.ts';
 
 // The engine calls of one document: pages grouped into calls (one page each, or front and back
@@ -41,6 +42,7 @@ export async function callBatches(pages: PageInput[], pageCount: number, plan: C
       const payload = cached.get(s);
       if (payload) outputs[i] = JSON.parse(payload) as CallOutput;
     });
+    countCache('call', cached.size, batchShas.length - cached.size);
   }
   let done = outputs.reduce((n, o, i) => (o ? n + batches[i]!.length : n), 0);
   const total = pages.length;

@@ -6,6 +6,7 @@ import { inspectDocument, pageSha256 as sha, splitPages } from '../documents/pag
 import { TEXTRACT_NEEDED } from '../engines/select.ts';
 import { httpError } from '../errors.ts';
 import { ownerOf } from '../tenants.ts';
+import { countCache } from '../metrics/instruments.ts';
 import { callBatches, type Runner } from './calls.ts';
 import type { CallOutput, DocumentSpec } from './define.ts';
 import { ownOptions, type CommonOptions } from './options.ts';
@@ -64,6 +65,7 @@ export async function runDocumentFunction(
     owner === null ? true : (await ctx.db.query(q.recordTenantSight({ tenant: owner, documentId, filename, resultId }))).rows[0].first_sight as boolean;
 
   const known = (await ctx.db.query(q.findCachedResult(sha256, key))).rows[0];
+  countCache('result', known?.result_id ? 1 : 0, known?.result_id ? 0 : 1);
   if (known?.result_id) {
     if (retain && !known.has_content) await ctx.db.query(q.storeDocumentContent(known.document_id, Buffer.from(bytes)));
     // Another tenant's result costs no Textract call, but is not reported as cached: that would

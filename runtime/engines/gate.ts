@@ -151,6 +151,8 @@ export class RateLimiter {
     private readonly bucket: TokenBucket | null,
     readonly perSecond: number,
     private readonly onError: (err: unknown) => void = () => {},
+    /** Told how long each token took to come (the metrics). */
+    private readonly onToken: (waitedSeconds: number, priority: Priority) => void = () => {},
   ) {}
 
   get limited(): boolean {
@@ -164,7 +166,8 @@ export class RateLimiter {
   async acquire(admission: Admission): Promise<void> {
     admission.signal?.throwIfAborted();
     if (!this.limited) return;
-    if (this.queue.length === 0 && (await this.bucket!.take()).ok) return;
+    const asked = performance.now();
+    if (this.queue.length === 0 && (await this.bucket!.take()).ok) return this.onToken((performance.now() - asked) / 1000, admission.priority);
     if (admission.deadline !== undefined) {
       const waitMs = ((this.queue.ahead(admission.priority) + 1) / this.perSecond) * 1000;
       if (Date.now() + waitMs > admission.deadline) throw overloaded(waitMs / 1000, 'Textract rate');
@@ -172,6 +175,7 @@ export class RateLimiter {
     const waiting = this.queue.wait(admission.priority, admission, () => overloaded(1 / this.perSecond, 'Textract rate'));
     void this.pump();
     await waiting;
+    this.onToken((performance.now() - asked) / 1000, admission.priority);
   }
 
   /** Gives back a token taken for a call that was never made. */

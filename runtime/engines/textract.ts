@@ -26,6 +26,8 @@ const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'Throttling
 export interface TextractClientOptions {
   /** Waits for a token of `operation`'s quota; called before each retry the SDK makes on its own. */
   paceRetry?: (operation: string) => Promise<void>;
+  /** Told what became of every request sent to Textract (the metrics). */
+  observe?: (operation: string, outcome: 'success' | 'throttled' | 'retried' | 'failed') => void;
 }
 
 /** Installs the service's request and response handling on a client, once. */
@@ -33,6 +35,7 @@ export function prepareTextractClient(client: TextractClient, options: TextractC
   useNativeBase64Body(client);
   useFastOutputParsing(client);
   if (options.paceRetry) paceSdkRetries(client, options.paceRetry);
+  if (options.observe) observeRequests(client, options.observe);
   return client;
 }
 
@@ -97,6 +100,52 @@ function paceSdkRetries(client: TextractClient, pace: (operation: string) => Pro
     },
     // After the retry middleware (which runs each attempt through the rest of the stack).
     { step: 'finalizeRequest', priority: 'low', name: 'dtatPaceRetries' },
+  );
+}
+
+const PENDING_FAILURE = Symbol('dtat.pendingFailure');
+type CallState = { [PENDING_FAILURE]?: string };
+
+/**
+ * Counts each request the SDK sends (every attempt) once: success; throttled; or, for any other
+ * error, retried when the SDK sends another attempt and failed when none follows. Which of the
+ * two is known only later, so the error waits on the call's context (one per send(), shared by
+ * its attempts) until the next attempt starts or the call ends. Requests the caller aborted are
+ * not Textract's outcome and are not counted.
+ */
+function observeRequests(client: TextractClient, observe: NonNullable<TextractClientOptions['observe']>): void {
+  const operationOf = (context: { commandName?: string }) => String(context.commandName ?? '').replace(/Command$/, '');
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } finally {
+        const state = context as CallState;
+        if (state[PENDING_FAILURE]) observe(state[PENDING_FAILURE], 'failed');
+        delete state[PENDING_FAILURE];
+      }
+    },
+    { step: 'initialize', priority: 'high', name: 'dtatObserveCalls' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const state = context as CallState;
+      const operation = operationOf(context);
+      if (state[PENDING_FAILURE]) observe(operation, 'retried');
+      delete state[PENDING_FAILURE];
+      try {
+        const output = await next(args);
+        observe(operation, 'success');
+        return output;
+      } catch (err) {
+        const name = (err as { name?: string })?.name ?? '';
+        if (THROTTLES.has(name)) observe(operation, 'throttled');
+        else if (name !== 'AbortError') state[PENDING_FAILURE] = operation;
+        throw err;
+      }
+    },
+    // After the retry middleware, so it sees each attempt.
+    { step: 'finalizeRequest', priority: 'low', name: 'dtatObserveRequests' },
   );
 }
 

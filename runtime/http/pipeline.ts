@@ -4,6 +4,7 @@ import type { AnyFunction, Context, InvocationEvent, Services } from '../define.
 import { RawBody, RawJson, Reply } from '../define.ts';
 import { errorBody, httpError, toHttpError, type HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { methodLabel, requestRecorder, type RequestRecorder } from '../metrics/instruments.ts';
 import { matchRoute, type Route } from '../routes.ts';
 import { UNAUTHENTICATED, type Tenant } from '../tenants.ts';
 import { compileCheck, type Check } from '../validate.ts';
@@ -19,6 +20,8 @@ export interface IncomingRequest {
   path: string;
   query: URLSearchParams;
   headers: Record<string, string>;
+  /** performance.now() when the pipeline first saw the request; set by prepare, for the duration metric. */
+  receivedAt?: number;
 }
 
 export interface OutgoingResponse {
@@ -82,6 +85,24 @@ export function createPipeline(options: PipelineOptions) {
     });
   }
   const byName = new Map([...compiled.values()].map((c) => [c.fn.name, c]));
+  // Metrics children bound per route at boot: recording a request allocates nothing.
+  const recorders = new Map<Route, RequestRecorder>(routes.map((r) => [r, requestRecorder(r.method, r.path)]));
+  const invokeRecorder = requestRecorder('POST', '/invoke/:function');
+  const unmatched = new Map<string, RequestRecorder>();
+  /** The route label of a request, for responses made before or without `resolve` (404, 405, 413). */
+  const recorderFor = (request: IncomingRequest): RequestRecorder => {
+    if (/^\/invoke\/[^/]+\/?$/.test(request.path) && request.method === 'POST') return invokeRecorder;
+    const match = matchRoute(routes, request.method, request.path);
+    if (match && 'route' in match) return recorders.get(match.route)!;
+    const method = methodLabel(request.method);
+    let recorder = unmatched.get(method);
+    if (!recorder) unmatched.set(method, (recorder = requestRecorder(method, 'unmatched')));
+    return recorder;
+  };
+  const recorded = (recorder: RequestRecorder, request: IncomingRequest, response: OutgoingResponse): OutgoingResponse => {
+    recorder.record(response.status, request.receivedAt === undefined ? 0 : (performance.now() - request.receivedAt) / 1000);
+    return response;
+  };
   // base64 is 4/3 of the document; multipart adds boundaries and headers.
   const documentBodyLimit = Math.ceil((config.maxDocumentBytes * 4) / 3) + 64 * 1024;
 
@@ -123,7 +144,12 @@ export function createPipeline(options: PipelineOptions) {
     return { tenant, limited: requestRate !== null && !isPublic(request) };
   }
 
-  function resolve(request: IncomingRequest): { target: CompiledFunction; params: Record<string, string>; invocation: 'sync' | 'event' } {
+  function resolve(request: IncomingRequest): {
+    target: CompiledFunction;
+    params: Record<string, string>;
+    invocation: 'sync' | 'event';
+    recorder: RequestRecorder;
+  } {
     const invoke = /^\/invoke\/([^/]+)\/?$/.exec(request.path);
     if (invoke) {
       if (request.method !== 'POST') throw httpError('METHOD_NOT_ALLOWED', 'Use POST to invoke a function.', { headers: { allow: 'POST' } });
@@ -141,14 +167,14 @@ export function createPipeline(options: PipelineOptions) {
         throw httpError('BAD_REQUEST', 'x-invocation-type must be RequestResponse or Event.');
       }
       // Lambda-style invocation has no path: path parameters come from the query string.
-      return { target, params: Object.fromEntries(request.query), invocation: type === 'event' ? 'event' : 'sync' };
+      return { target, params: Object.fromEntries(request.query), invocation: type === 'event' ? 'event' : 'sync', recorder: invokeRecorder };
     }
     const match = matchRoute(routes, request.method, request.path);
     if (!match) throw httpError('NOT_FOUND', 'No route matches this method and path; GET /openapi.json lists them.');
     if ('allowed' in match) {
       throw httpError('METHOD_NOT_ALLOWED', 'This method is not allowed here; the Allow header lists those that are.', { headers: { allow: match.allowed.join(', ') } });
     }
-    return { target: compiled.get(match.route.fn)!, params: match.params, invocation: match.route.invocation };
+    return { target: compiled.get(match.route.fn)!, params: match.params, invocation: match.route.invocation, recorder: recorders.get(match.route)! };
   }
 
   async function buildEvent(target: CompiledFunction, request: IncomingRequest, params: Record<string, string>, body: Buffer): Promise<InvocationEvent> {
@@ -184,6 +210,8 @@ export function createPipeline(options: PipelineOptions) {
   }
 
   function prepare(request: IncomingRequest): Prepared | OutgoingResponse {
+    request.receivedAt = performance.now();
+    let recorder: RequestRecorder | undefined;
     const supplied = request.headers['x-request-id'];
     const requestId = supplied && supplied.length <= 128 && /^[\x21-\x7e]+$/.test(supplied) ? supplied : randomUUID();
     try {
@@ -196,55 +224,53 @@ export function createPipeline(options: PipelineOptions) {
           });
         }
       }
-      const { target, params, invocation } = resolve(request);
+      const resolved = resolve(request);
+      const { target, params, invocation } = resolved;
+      recorder = resolved.recorder;
       const input = target.fn.input ?? 'none';
       // A function without input ignores a stray body, but still never buffers a large one.
       const bodyLimit = input === 'document' ? documentBodyLimit : input === 'json' ? MAX_JSON_BODY : 64 * 1024;
-      return {
-        requestId,
-        request,
-        bodyLimit,
-        run: async (body, signal) => {
-          try {
-            const event = await buildEvent(target, request, params, body);
-            if (invocation === 'event') {
-              if (!options.invokeEvent || target.fn.options?.queueable === false) {
-                throw httpError('BAD_REQUEST', 'This function cannot be invoked as an event.');
-              }
-              const reply = await options.invokeEvent(target.fn, event, { requestId, idempotencyKey: request.headers['idempotency-key'], tenant });
-              return respond(requestId, reply.status, reply.body, reply.headers);
+      const handle = async (body: Buffer, signal: AbortSignal): Promise<OutgoingResponse> => {
+        try {
+          const event = await buildEvent(target, request, params, body);
+          if (invocation === 'event') {
+            if (!options.invokeEvent || target.fn.options?.queueable === false) {
+              throw httpError('BAD_REQUEST', 'This function cannot be invoked as an event.');
             }
-            const ctx: Context = {
-              ...services,
-              log: log.child({ requestId, tenant: tenant.name }),
-              requestId,
-              tenant,
-              signal,
-              invocation: 'sync',
-              progress: () => {},
-            };
-            const result = await target.fn.handler(event, ctx);
-            if (result instanceof Reply) return respond(requestId, result.status, result.body, result.headers);
-            return respond(requestId, target.fn.options?.status ?? 200, result);
-          } catch (err) {
-            if (signal.aborted) {
-              // The client hung up: nothing can be written, and it is not the service's fault.
-              log.info({ requestId, method: request.method, path: request.path }, 'client closed the request');
-              return respond(requestId, 499, { error: { code: 'CLIENT_CLOSED', message: 'The client closed the request.', requestId } });
-            }
-            return fail(requestId, err, request);
+            const reply = await options.invokeEvent(target.fn, event, { requestId, idempotencyKey: request.headers['idempotency-key'], tenant });
+            return respond(requestId, reply.status, reply.body, reply.headers);
           }
-        },
+          const ctx: Context = {
+            ...services,
+            log: log.child({ requestId, tenant: tenant.name }),
+            requestId,
+            tenant,
+            signal,
+            invocation: 'sync',
+            progress: () => {},
+          };
+          const result = await target.fn.handler(event, ctx);
+          if (result instanceof Reply) return respond(requestId, result.status, result.body, result.headers);
+          return respond(requestId, target.fn.options?.status ?? 200, result);
+        } catch (err) {
+          if (signal.aborted) {
+            // The client hung up: nothing can be written, and it is not the service's fault.
+            log.info({ requestId, method: request.method, path: request.path }, 'client closed the request');
+            return respond(requestId, 499, { error: { code: 'CLIENT_CLOSED', message: 'The client closed the request.', requestId } });
+          }
+          return fail(requestId, err, request);
+        }
       };
+      return { requestId, request, bodyLimit, run: async (body, signal) => recorded(resolved.recorder, request, await handle(body, signal)) };
     } catch (err) {
-      return fail(requestId, err, request);
+      return recorded(recorder ?? recorderFor(request), request, fail(requestId, err, request));
     }
   }
 
   return {
     prepare,
     /** For the adapter's own errors (oversized or aborted bodies). */
-    error: (requestId: string, err: unknown, request: IncomingRequest) => fail(requestId, err, request),
+    error: (requestId: string, err: unknown, request: IncomingRequest) => recorded(recorderFor(request), request, fail(requestId, err, request)),
   };
 }
 

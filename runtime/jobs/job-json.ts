@@ -70,16 +70,43 @@ export async function jobJson(reader: JobReader, row: JobRow, links?: JobLinks):
   return head;
 }
 
-/** What a WebSocket subscriber is pushed on each state change (also the NOTIFY payload). */
-export function jobEvent(row: Pick<JobRow, 'id' | 'status' | 'document_id' | 'error' | 'attempts'> & { pages_done?: number | null; page_count?: number | null }): string {
+/**
+ * What a WebSocket subscriber is pushed on each state change (also the NOTIFY payload). The
+ * function, times and running worker are there when the caller knows them: the dashboard's job
+ * feed shows them.
+ */
+export function jobEvent(
+  row: Pick<JobRow, 'id' | 'status' | 'document_id' | 'error' | 'attempts'> &
+    Partial<Pick<JobRow, 'function' | 'created_at' | 'started_at' | 'finished_at' | 'worker_id'>> & { pages_done?: number | null; page_count?: number | null },
+): string {
   const event: Record<string, unknown> = { type: 'job', jobId: row.id, status: row.status, attempts: row.attempts };
+  if (row.function) event.function = row.function;
   if (row.document_id) event.documentId = row.document_id;
+  if (row.created_at) event.createdAt = row.created_at.toISOString();
+  if (row.started_at) event.startedAt = row.started_at.toISOString();
+  if (row.finished_at) event.finishedAt = row.finished_at.toISOString();
+  if (row.status === 'running' && row.worker_id) event.worker = row.worker_id;
   if (row.error && (row.status === 'failed' || row.status === 'queued')) event.error = row.error;
   if (row.page_count) {
     event.pagesDone = row.pages_done ?? 0;
     event.pageCount = row.page_count;
   }
   return JSON.stringify(event);
+}
+
+/**
+ * A job event as it is NOTIFYed: the owning tenant on the first line, then the event clients are
+ * pushed. The relay reads the tenant to publish the event to that tenant's job feed only; the
+ * tenant itself is never sent to a client.
+ */
+export function jobNotice(tenant: string | null | undefined, event: string): string {
+  return `${tenant ?? ''}\n${event}`;
+}
+
+export function readJobNotice(payload: string): { tenant: string | null; event: string } {
+  const cut = payload.indexOf('\n');
+  if (cut < 0) return { tenant: null, event: payload };
+  return { tenant: payload.slice(0, cut) || null, event: payload.slice(cut + 1) };
 }
 
 export function linksFor(headers: Record<string, string>, jobId: string): JobLinks {

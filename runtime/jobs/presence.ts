@@ -6,7 +6,7 @@ import * as q from '../db/queries.ts';
 import type { Logger } from '../log.ts';
 import { BOSS_SCHEMA } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
-import { jobEvent } from './job-json.ts';
+import { jobEvent, jobNotice } from './job-json.ts';
 
 // Each process says it is alive every HEARTBEAT_MS; from the same table every process finds
 // running jobs whose process is gone, and /queue/stats counts live workers.
@@ -26,11 +26,12 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
     await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
   };
   const sweep = async () => {
-    const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string }[];
+    const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string; tenant: string | null }[];
     for (const job of reclaimed) {
       log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
       await boss.fail(job.queue, job.boss_id, { code: 'WORKER_LOST' });
-      await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: job.id, status: 'queued', document_id: null, error: { code: 'WORKER_LOST', message: 'The process running this job stopped; it was retried.' }, attempts: 0 })));
+      const event = jobEvent({ id: job.id, status: 'queued', document_id: null, error: { code: 'WORKER_LOST', message: 'The process running this job stopped; it was retried.' }, attempts: 0 });
+      await db.query(q.notify(CHANNEL_JOB, jobNotice(job.tenant, event)));
     }
   };
   const maintain = async () => {
@@ -46,7 +47,7 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
         for (const job of stranded) {
           if (job.attempts > config.jobRetryLimit) {
             const failed = (await client.query(q.failStrandedJob(job.id))).rows[0];
-            if (failed) await client.query(q.notify(CHANNEL_JOB, jobEvent(failed)));
+            if (failed) await client.query(q.notify(CHANNEL_JOB, jobNotice(failed.tenant, jobEvent(failed))));
             continue;
           }
           const bossId = await boss.send(job.queue, { jobId: job.id });

@@ -8,7 +8,8 @@ import type { Logger } from '../log.ts';
 import { CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
 import { tenantOf } from '../tenants.ts';
-import { jobEvent } from './job-json.ts';
+import { observeJobRun, observeJobStart, type JobOutcome } from '../metrics/instruments.ts';
+import { jobEvent, jobNotice } from './job-json.ts';
 import type { JobInput } from './submit.ts';
 
 // Runs one delivered job: the same handler a synchronous request calls, with the same validated
@@ -34,9 +35,14 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     await boss.complete(job.name, job.id);
     return;
   }
-  await db.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: claimed.document_id, error: null, attempts: claimed.attempts })));
+  const started = performance.now();
+  if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
+  await db.query(
+    q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'running', error: null, worker_id: services.workerId }))),
+  );
   const tenant = tenantOf(claimed.tenant, services.config.adminTenants);
   const jobLog = log.child({ jobId, attempt: claimed.attempts, tenant: tenant.name });
+  const ran = (outcome: JobOutcome) => observeJobRun(claimed.function, outcome, (performance.now() - started) / 1000);
 
   try {
     const fn = deps.functions.get(claimed.function);
@@ -51,7 +57,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       signal: deps.shutdown,
       invocation: 'event',
       jobId,
-      progress: progressReporter(services, jobId, claimed.document_id, claimed.attempts),
+      progress: progressReporter(services, jobId, claimed.document_id, claimed.attempts, claimed.tenant),
       rateCredit: credit,
     };
     const result = await fn.handler(event, ctx);
@@ -63,14 +69,16 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
       await boss.complete(job.name, job.id, {}, inTx(client));
       if (!finished) return;
       if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-      await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
+      await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
     });
+    ran('succeeded');
     jobLog.debug('job succeeded');
   } catch (err) {
     const shuttingDown = deps.shutdown.aborted;
     const error = toHttpError(err);
     const final = !shuttingDown && (error.status < 500 || job.retryCount >= job.retryLimit);
     const summary = { code: error.code, message: error.message };
+    ran(final ? 'failed' : 'retried');
     if (final) {
       if (error.status >= 500) jobLog.error({ err: error.cause ?? error, code: error.code }, 'job failed after retries');
       else jobLog.info({ code: error.code }, 'job failed');
@@ -79,14 +87,14 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
         await boss.complete(job.name, job.id, {}, inTx(client));
         if (!finished) return;
         if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-        await client.query(q.notify(CHANNEL_JOB, jobEvent(finished)));
+        await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
       });
     } else {
       jobLog.warn({ code: error.code, retryCount: job.retryCount, shuttingDown }, 'job will be retried');
       await inTransaction(db, async (client) => {
         await client.query(q.requeueJob(jobId, summary));
         await boss.fail(job.name, job.id, summary, inTx(client));
-        await client.query(q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'queued', document_id: claimed.document_id, error: summary, attempts: claimed.attempts })));
+        await client.query(q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'queued', error: summary, started_at: null }))));
       });
     }
   }
@@ -112,7 +120,7 @@ function describeOutput(result: unknown): { documentId: string | null; resultId:
 }
 
 /** Progress goes to pollers (the row) and subscribers (NOTIFY), at most a few times a second. */
-function progressReporter(services: Services, jobId: string, documentId: string | null, attempts: number): Context['progress'] {
+function progressReporter(services: Services, jobId: string, documentId: string | null, attempts: number, tenant: string | null): Context['progress'] {
   let last = 0;
   let lastDone = -1;
   return ({ pagesDone, pageCount }) => {
@@ -124,7 +132,7 @@ function progressReporter(services: Services, jobId: string, documentId: string 
       .query(q.jobProgress(jobId, pagesDone, pageCount))
       .then(() =>
         services.db.query(
-          q.notify(CHANNEL_JOB, jobEvent({ id: jobId, status: 'running', document_id: documentId, error: null, attempts, pages_done: pagesDone, page_count: pageCount })),
+          q.notify(CHANNEL_JOB, jobNotice(tenant, jobEvent({ id: jobId, status: 'running', document_id: documentId, error: null, attempts, pages_done: pagesDone, page_count: pageCount }))),
         ),
       )
       .catch(() => {});

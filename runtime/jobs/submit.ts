@@ -8,11 +8,11 @@ import { inTransaction } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
 import type { EventInvoker } from '../http/pipeline.ts';
-import { CHANNEL_WAKE } from '../queue/listener.ts';
+import { CHANNEL_JOB, CHANNEL_WAKE } from '../queue/listener.ts';
 import { inTx } from '../queue/boss.ts';
 import { ownerOf } from '../tenants.ts';
 import { checkCallbackUrl } from './callback-url.ts';
-import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
+import { jobEvent, jobFields, jobJson, jobNotice, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
 // queue entry are committed in one transaction, and idle consumers are woken by NOTIFY.
@@ -96,8 +96,9 @@ export function createSubmitter(
         const bossId = await boss.send(queue, { jobId }, inTx(client));
         if (!bossId) throw new Error('the queue refused the job');
         await client.query(q.setJobBossId(jobId, bossId));
-        // Delivered at commit: consumers never wake for a job they cannot see yet.
-        await client.query(q.notify(CHANNEL_WAKE, queue));
+        // Delivered at commit: consumers never wake for a job they cannot see yet. The job feed
+        // (dashboard) hears of the job as it is queued, not only once a worker starts it.
+        await client.query(q.notifyTwo(CHANNEL_WAKE, queue, CHANNEL_JOB, jobNotice(owner, jobEvent({ ...row, error: null }))));
         return { created: row as JobRow };
       });
 

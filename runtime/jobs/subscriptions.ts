@@ -15,11 +15,29 @@ const MAX_SUBSCRIPTIONS = 1_000;
 
 export const jobTopic = (jobId: string) => `job:${jobId.toLowerCase()}`;
 
+// The job feed (the dashboard's live list): every change of the jobs a socket may see, not just
+// subscribed ids. The relay publishes each change to the feed of everything (admins, and every
+// key when no keys are set) and to its tenant's feed; a socket joins the one its key may see.
+const FEED_ALL = 'feed:jobs';
+const FEED_SNAPSHOT = 20;
+
+/** The feed topics a job change of `tenant` goes to (the worker's NOTIFY relay). */
+export function feedTopicsOf(tenant: string | null): string[] {
+  return tenant ? [FEED_ALL, `${FEED_ALL}:${tenant}`] : [FEED_ALL];
+}
+
+/** The feed a socket whose jobs are `scope`'s (null: everyone's) joins. */
+function feedTopicFor(scope: string | null): string {
+  return scope === null ? FEED_ALL : `${FEED_ALL}:${scope}`;
+}
+
 interface SocketState {
   subscriptions: Set<string>;
   initial: string[];
   /** Whose jobs this socket may follow (null: everyone's). */
   scope: string | null;
+  feed: string | null;
+  wantsFeed: boolean;
 }
 
 const FINAL = new Set(['succeeded', 'failed']);
@@ -70,6 +88,17 @@ export function createJobSocketHandlers(deps: { db: Pool; keys: KeyRing; workerI
     if (now && (FINAL.has(now.status) || now.status !== row.status)) socket.send(jobEvent(now));
   };
 
+  /** Joins the job feed and sends the newest jobs, so the list is whole before the first change. */
+  const joinFeed = (socket: SocketHandle, state: SocketState) => {
+    if (state.feed) return;
+    state.feed = feedTopicFor(state.scope);
+    socket.subscribe(state.feed);
+    void deps.db
+      .query(q.recentJobs(FEED_SNAPSHOT, state.scope))
+      .then(({ rows }) => socket.send(`{"type":"jobs","jobs":[${(rows as JobRow[]).reverse().map(jobEvent).join(',')}]}`))
+      .catch(() => send(socket, { type: 'error', code: 'UNAVAILABLE', message: 'the recent jobs could not be read' }));
+  };
+
   return {
     upgrade(request) {
       // Browsers cannot set headers on a WebSocket, so the key may come in the query string.
@@ -79,20 +108,23 @@ export function createJobSocketHandlers(deps: { db: Pool; keys: KeyRing; workerI
         const response: OutgoingResponse = { status: 401, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(errorBody(err, '')) };
         return response;
       }
-      return { data: { subscriptions: new Set<string>(), initial: request.query.getAll('jobId'), scope: scopeOf(tenant) } };
+      const wantsFeed = request.query.get('feed') === 'jobs';
+      return { data: { subscriptions: new Set<string>(), initial: request.query.getAll('jobId'), scope: scopeOf(tenant), feed: null, wantsFeed } };
     },
     open(socket, state) {
       send(socket, { type: 'welcome', worker: deps.workerId });
       subscribe(socket, state, state.initial);
+      if (state.wantsFeed) joinFeed(socket, state);
     },
     message(socket, state, text) {
-      let message: { subscribe?: unknown; unsubscribe?: unknown };
+      let message: { subscribe?: unknown; unsubscribe?: unknown; feed?: unknown };
       try {
         message = JSON.parse(text);
       } catch {
         send(socket, { type: 'error', code: 'BAD_REQUEST', message: 'messages are JSON: {"subscribe": [jobId, ...]}' });
         return;
       }
+      if (message?.feed === 'jobs') return joinFeed(socket, state);
       if (Array.isArray(message?.subscribe)) subscribe(socket, state, message.subscribe);
       if (Array.isArray(message?.unsubscribe)) {
         for (const id of message.unsubscribe) {
@@ -102,7 +134,7 @@ export function createJobSocketHandlers(deps: { db: Pool; keys: KeyRing; workerI
         }
       }
       if (!Array.isArray(message?.subscribe) && !Array.isArray(message?.unsubscribe)) {
-        send(socket, { type: 'error', code: 'BAD_REQUEST', message: 'expected {"subscribe": [...]} or {"unsubscribe": [...]}' });
+        send(socket, { type: 'error', code: 'BAD_REQUEST', message: 'expected {"subscribe": [...]}, {"unsubscribe": [...]} or {"feed": "jobs"}' });
       }
     },
     close(_socket, state) {

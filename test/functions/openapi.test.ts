@@ -50,7 +50,7 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(new Set(invokable), new Set(routes.map((r) => r.function.name)));
   });
 
-  test('should mark every route as needing the API key except /health and the docs page (API.md: only /health is open)', () => {
+  test('should mark every route as needing the API key except /health and the docs and dashboard pages (API.md: only /health is open)', () => {
     const open: string[] = [];
     for (const route of routes) {
       const method = (route.method ?? route.function.method).toLowerCase();
@@ -63,9 +63,9 @@ describe('GET /openapi.json', () => {
         assert.ok(operation.security?.length > 0, `${path} is documented as needing a key`);
       }
     }
-    // The docs page and its files are the same static bytes for every deployment; the document
-    // they show needs the key.
-    assert.deepEqual(open.sort(), ['GET /docs', 'GET /docs/:file', 'GET /health']);
+    // The docs and dashboard pages and their files are the same static bytes for every
+    // deployment; the document and figures they show need the key.
+    assert.deepEqual(open.sort(), ['GET /', 'GET /dashboard', 'GET /dashboard/:file', 'GET /docs', 'GET /docs/:file', 'GET /health']);
   });
 
   test('should answer 401 without the API key when API_KEYS is set', async () => {

@@ -73,6 +73,32 @@ describe('Textract engine through the real SDK', () => {
       counted.destroy();
     }
   });
+
+  test('should count every request sent to Textract once, by what became of it', async () => {
+    const seen: string[] = [];
+    const observed = makeClient({ observe: (operation, outcome) => seen.push(`${operation} ${outcome}`) });
+    const sent = () => emulator.stats().total;
+    try {
+      const before = sent();
+      await engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('observe-ok') }, { features: [] }, observed);
+      await engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('observe-forms') }, { features: ['FORMS'] }, observed);
+      await assert.rejects(engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('observe-5xx', 'DTAT-EMULATOR:INTERNAL_ERROR') }, { features: [] }, observed));
+      await assert.rejects(engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('observe-throttle', 'DTAT-EMULATOR:THROTTLE') }, { features: [] }, observed));
+      await assert.rejects(engine.recognize({ page: 1, kind: 'png', bytes: tinyPng('observe-bad', 'DTAT-EMULATOR:BAD_DOCUMENT') }, { features: [] }, observed));
+      assert.deepEqual(seen, [
+        'DetectDocumentText success',
+        'AnalyzeDocument success',
+        // Five attempts (maxAttempts 5): four the SDK retried, the last one ended the call.
+        ...Array(4).fill('DetectDocumentText retried'),
+        'DetectDocumentText failed',
+        ...Array(5).fill('DetectDocumentText throttled'),
+        'DetectDocumentText failed',
+      ]);
+      assert.equal(seen.length, sent() - before, 'one count per request the emulator received');
+    } finally {
+      observed.destroy();
+    }
+  });
 });
 
 describe('fast output parsing', () => {
