@@ -412,6 +412,22 @@ export function reclaimOrphanedJobs(staleMs: number): Query {
   };
 }
 
+/**
+ * Jobs a process fetched from the queue but never claimed (it died between pg-boss's fetch and
+ * startJob): still `queued` here while their queue entry has been active for longer than any live
+ * process takes to claim one. Failing the entry makes pg-boss deliver it again now instead of after
+ * JOB_EXPIRE_SECONDS.
+ */
+export function findUnclaimedJobs(bossSchema: string, staleMs: number): Query {
+  return {
+    text: `SELECT b.id, b.name FROM jobs j JOIN ${bossSchema}.job b ON b.name = j.queue AND b.id = j.boss_id
+            WHERE j.status = 'queued' AND b.state = 'active'
+              AND b.started_on < now() - make_interval(secs => $1 / 1000.0)
+            LIMIT 500`,
+    values: [staleMs],
+  };
+}
+
 export function pruneWorkers(staleMs: number): Query {
   return {
     text: `DELETE FROM workers WHERE last_seen < now() - make_interval(secs => $1 / 1000.0) * 10`,

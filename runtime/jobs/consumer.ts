@@ -34,9 +34,6 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
 
   const runLane = async (lane: Lane, alarm: Alarm) => {
     const rate: RateLimiter | null = lane.operation ? services.gate.rates.for(lane.operation) : null;
-    // An idle lane probes without paying first (a token taken and given back every poll would be
-    // two queries for nothing); only the job that ends the idleness waits for its token claimed.
-    let idleLane = true;
     while (!stopping) {
       const room = Math.min(deps.maxInFlight - inFlight, slots.free);
       if (room <= 0) {
@@ -45,9 +42,9 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         continue;
       }
       const limited = rate?.limited ?? false;
-      // Pay the token before fetching, so in a backlog a job never sits claimed while it waits for the rate.
-      const prepaid = limited && !idleLane;
-      if (prepaid) {
+      // Pay the token before fetching, so a job never sits fetched-but-unclaimed while it waits for
+      // the rate: a process killed in that gap would leave it to the orphan sweep.
+      if (limited) {
         try {
           await rate!.acquire({ priority: 'event', signal: stopFetching.signal });
         } catch {
@@ -60,20 +57,10 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       } catch (err) {
         log.warn({ err, queue: lane.queue }, 'queue fetch failed');
       }
-      idleLane = jobs.length === 0;
       if (jobs.length === 0) {
-        if (prepaid) rate!.refund();
+        if (limited) rate!.refund();
         await alarm.sleep(IDLE_POLL_MS);
         continue;
-      }
-      if (limited && !prepaid) {
-        try {
-          await rate!.acquire({ priority: 'event', signal: stopFetching.signal });
-        } catch {
-          // Stopping: the claimed job goes back to the queue at once.
-          await boss.fail(lane.queue, jobs[0]!.id, { code: 'SHUTDOWN' }).catch(() => {});
-          continue;
-        }
       }
       for (const job of jobs) {
         let credit = limited && job === jobs[0];

@@ -26,6 +26,11 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
     await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
   };
   const sweep = async () => {
+    const unclaimed = (await db.query(q.findUnclaimedJobs(BOSS_SCHEMA, STALE_MS))).rows as { id: string; name: string }[];
+    for (const entry of unclaimed) {
+      log.warn({ bossId: entry.id }, 'a queued job was fetched by a process that stopped before running it; it is delivered again');
+      await boss.fail(entry.name, entry.id, { code: 'WORKER_LOST' });
+    }
     const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string; tenant: string | null }[];
     for (const job of reclaimed) {
       log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
