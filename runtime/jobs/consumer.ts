@@ -17,6 +17,8 @@ export interface Consumer {
   /** Wakes the lane of `queue`, or every lane when it is empty or unknown. */
   wake(queue?: string): void;
   running(): number;
+  /** Ids of the jobs this process is running (or recording the outcome of) now. */
+  runningJobs(): ReadonlySet<string>;
   /** Stops fetching; waits for running jobs up to timeoutMs, then aborts them (they are retried). */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -29,6 +31,8 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const stopFetching = new AbortController();
   let stopping = false;
   let inFlight = 0;
+  // Counted per id: a duplicate delivery of one job may run beside the first.
+  const runningIds = new Map<string, number>();
   const idle = new Set<() => void>();
   const alarms = new Map<string, Alarm>();
 
@@ -79,11 +83,18 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         let credit = limited && job === jobs[0];
         const take = (operation: string) => (credit && operation === lane.operation ? !(credit = false) : false);
         inFlight++;
+        const jobId = job.data.jobId;
+        // MUST be known before the job is claimed: the presence sweep hands back any job this
+        // process holds as running but does not run.
+        runningIds.set(jobId, (runningIds.get(jobId) ?? 0) + 1);
         runJob(job, { ...deps, shutdown: shutdown.signal }, { take })
           .catch((err) => log.error({ err, bossId: job.id }, 'job bookkeeping failed; the queue will deliver it again'))
           .finally(() => {
             // An unused token (a cache hit, or a first call of another operation) goes back.
             if (credit) rate!.refund();
+            const left = runningIds.get(jobId)! - 1;
+            if (left === 0) runningIds.delete(jobId);
+            else runningIds.set(jobId, left);
             inFlight--;
             if (inFlight === 0) for (const notify of idle) notify();
             // A finished job frees room for every lane.
@@ -107,6 +118,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   return {
     wake,
     running: () => inFlight,
+    runningJobs: () => new Set(runningIds.keys()),
     async stop(timeoutMs) {
       stopping = true;
       stopFetching.abort();
