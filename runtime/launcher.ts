@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildWorker } from './build.ts';
 import { loadConfig, PROJECT_ROOT } from './config.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
+import { superviseEmbedded } from './db/embedded-supervisor.ts';
 import { chooseAdapter } from './http/choose-adapter.ts';
 import { createLogger } from './log.ts';
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   }
   log.info({ adapter: http.adapter, reason: http.reason, node: process.versions.node }, `HTTP adapter: ${http.adapter}`);
 
+  let stopping = false;
   let embedded: EmbeddedDatabase | null = null;
   // Workers are told the resolved adapter, so that none of them can quietly pick another.
   const env: NodeJS.ProcessEnv = { ...process.env, HTTP_ADAPTER: http.adapter };
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     const { startEmbeddedPostgres } = await import('./db/embedded.ts');
     embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.pgPort, database: 'dtat', log });
     env.DATABASE_URL = embedded.url('dtat');
+    superviseEmbedded(embedded, log, () => stopping);
   }
 
   const fromSource = process.env.DTAT_RUN_FROM_SOURCE === '1';
@@ -64,7 +67,6 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 
-  let stopping = false;
   const slots: Slot[] = Array.from({ length: config.workers }, (_, i) => ({ index: i + 1, child: null, restarts: [] }));
   let ready = 0;
 
