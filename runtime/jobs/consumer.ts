@@ -41,6 +41,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
     // An idle lane probes without paying first (a token taken and given back every poll would be
     // two queries for nothing); only the job that ends the idleness waits for its token claimed.
     let idleLane = true;
+    let fetchFailing = false;
     while (!stopping) {
       const room = Math.min(deps.maxInFlight - inFlight, slots.free);
       if (room <= 0) {
@@ -61,8 +62,12 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       let jobs: PgBoss.JobWithMetadata<{ jobId: string }>[] = [];
       try {
         jobs = await boss.fetch<{ jobId: string }>(lane.queue, { batchSize: limited ? 1 : room, includeMetadata: true });
+        if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
+        fetchFailing = false;
       } catch (err) {
-        log.warn({ err, queue: lane.queue }, 'queue fetch failed');
+        // Retried every IDLE_POLL_MS; in an outage one warning says it all.
+        if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
+        fetchFailing = true;
       }
       idleLane = jobs.length === 0;
       if (jobs.length === 0) {

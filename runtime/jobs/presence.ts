@@ -98,7 +98,21 @@ export async function startPresence(deps: {
   };
 
   await beat();
-  const guard = (name: string, task: () => Promise<void>) => () => task().catch((err) => log.warn({ err }, `${name} failed`));
+  // In an outage these fail every tick: say so once, and once more when they work again.
+  const guard = (name: string, task: () => Promise<void>) => {
+    let failing = false;
+    return () =>
+      task().then(
+        () => {
+          if (failing) log.info(`${name} works again`);
+          failing = false;
+        },
+        (err) => {
+          if (!failing) log.warn({ err }, `${name} failed; retrying`);
+          failing = true;
+        },
+      );
+  };
   const timers = [
     setInterval(guard('heartbeat', beat), HEARTBEAT_MS),
     setInterval(guard('orphan sweep', sweep), HEARTBEAT_MS),
