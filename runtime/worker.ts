@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     log,
+    maxInflightBytes: config.maxInflightBytes,
     extraHeaders: { 'x-dtat-worker': workerId },
     websocket: { path: '/ws', handlers: createJobSocketHandlers({ db, apiKeys: config.apiKeys, workerId }) },
   });
