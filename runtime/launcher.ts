@@ -75,6 +75,10 @@ async function main(): Promise<void> {
       // Two malloc arenas keep an idle worker small; see README. The SDK's notice about its
       // future Node 22 requirement would print once per worker start; the SDK version is pinned.
       MALLOC_ARENA_MAX: '2',
+      // A fixed mmap threshold: glibc's default raises it to the size of the largest block freed,
+      // so after one 9 MB upload every later one came from the heap, and the heap kept ~1 GB a
+      // minute after an upload flood. Blocks over 128 KiB are now mapped and unmapped on free.
+      MALLOC_MMAP_THRESHOLD_: '131072',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
       WORKER_ID: `w${slot.index}`,
