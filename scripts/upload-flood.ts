@@ -10,13 +10,12 @@
 // shared 9 MB ancillary chunk, so no two share a cache entry and the client holds one payload.
 import http from 'node:http';
 import { parseArgs } from 'node:util';
-import zlib from 'node:zlib';
 import { startService } from './lib/launch-service.ts';
 import { Cleanup, trackPid } from './bench/cleanup.ts';
 import { startDatabaseServer } from './bench/database.ts';
 import { startEmulatorProcess } from './bench/emulator.ts';
 import { memorySum } from './bench/procfs.ts';
-import { tinyPng } from '../test/helpers/png.ts';
+import { pngChunk, tinyPng } from '../test/helpers/png.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,22 +31,13 @@ const uploads = Number(values.uploads);
 const bytes = Math.round(Number(values.mb) * 1024 * 1024);
 const env = Object.fromEntries(values.env!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(data, zlib.crc32(Buffer.from(type, 'latin1'))) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
-
 const base = tinyPng('upload-flood');
 // Signature (8) and IHDR (25) first, then our chunks, then the image data and IEND.
 const [start, rest] = [base.subarray(0, 33), base.subarray(33)];
-const padding = chunk('flUd', Buffer.alloc(bytes - base.length - 64, 0x5a));
+const padding = pngChunk('flUd', Buffer.alloc(bytes - base.length - 64, 0x5a));
 
 function upload(url: string, i: number): Promise<{ status: number; code?: string }> {
-  const unique = Buffer.concat([start, chunk('tEXt', Buffer.from(`flood\0${Date.now()}-${i}`, 'latin1'))]);
+  const unique = Buffer.concat([start, pngChunk('tEXt', Buffer.from(`flood\0${Date.now()}-${i}`, 'latin1'))]);
   const length = unique.length + padding.length + rest.length;
   return new Promise((resolve) => {
     const req = http.request(`${url}/ocr`, { method: 'POST', agent: false, headers: { 'content-type': 'image/png', 'content-length': length } }, (res) => {
