@@ -45,6 +45,8 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
     keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
     // How often headersTimeout is checked; the 30 s default would let slowloris live 40 s.
     connectionsCheckingInterval: 1_000,
+    // Node answers a missing Host with an empty 400 of its own; handle() answers it in JSON.
+    requireHostHeader: false,
   });
   // One more than allowed, so that "more than allowed" is visible (Node drops the rest silently).
   server.maxHeadersCount = LIMITS.maxHeaderCount + 1;
@@ -121,6 +123,11 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
 
     if (req.rawHeaders.length / 2 > LIMITS.maxHeaderCount) {
       send(res, pipeline.error(randomUUID(), httpError('HEADERS_TOO_LARGE', `At most ${LIMITS.maxHeaderCount} header fields are accepted.`), request), true);
+      return;
+    }
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
+      send(res, pipeline.error(randomUUID(), httpError('BAD_REQUEST', 'HTTP/1.1 requests need a Host header.'), request), true);
       return;
     }
     const length = contentLength(req.headers['content-length'] === undefined ? [] : [req.headers['content-length']], req.headers['transfer-encoding'] !== undefined);
