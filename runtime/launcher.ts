@@ -57,8 +57,8 @@ async function main(): Promise<void> {
       ...execArgv,
       // A 2 MB young generation and two malloc arenas keep an idle worker small; see README.
       '--max-semi-space-size=2',
-      // Four workers must not grow past what a t3.medium (8 GB) can hold beside PostgreSQL;
-      // in-flight work is bounded by ENGINE_CONCURRENCY long before this.
+      // Four workers must not grow past what a t3.medium (4 GiB) can hold beside PostgreSQL;
+      // request bodies held are bounded by MAX_INFLIGHT_BYTES (128 MiB, ~550 MB of RSS) long before this.
       '--max-old-space-size=1024',
       ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []),
       // For profiling or heap limits, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
