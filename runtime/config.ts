@@ -52,6 +52,8 @@ export interface Config {
   textractTpsByOperation: Record<string, number>;
   syncTimeoutMs: number;
   maxDocumentBytes: number;
+  /** Request body bytes one worker holds at once; past it uploads get 503 OVERLOADED unread. */
+  maxInflightBytes: number;
   maxPages: number;
   shutdownTimeoutMs: number;
   jobRetryLimit: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     textractTpsByOperation: operationQuotas(env),
     syncTimeoutMs: int(env, 'SYNC_TIMEOUT_MS', 60_000, 100),
     maxDocumentBytes: int(env, 'MAX_DOCUMENT_BYTES', 10 * 1024 * 1024, 1),
+    maxInflightBytes: int(env, 'MAX_INFLIGHT_BYTES', 128 * 1024 * 1024, 1),
     maxPages: int(env, 'MAX_PAGES', 100, 1),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 30_000),
     jobRetryLimit: int(env, 'JOB_RETRY_LIMIT', 5),

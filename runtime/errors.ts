@@ -82,8 +82,8 @@ function isStatusCoded(err: unknown): err is Error & { status: number; code: str
 
 // Connection failures and PostgreSQL's "connection exception" / "operator intervention" classes:
 // an outage the client should retry, not a bug in the request.
-function isDatabaseUnavailable(err: unknown): boolean {
-  if (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/.test(err.message)) return true;
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect|is not queryable/.test(err.message)) return true;
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string') return false;
   return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code) || /^(08|57P)/.test(code) || code === '3D000';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { buildWorker } from './build.ts';
 import { loadConfig, PROJECT_ROOT } from './config.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
+import { superviseEmbedded } from './db/embedded-supervisor.ts';
 import { chooseAdapter } from './http/choose-adapter.ts';
 import { createLogger } from './log.ts';
 import { createMetricsRelay } from './metrics/relay.ts';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   }
   log.info({ adapter: http.adapter, reason: http.reason, node: process.versions.node }, `HTTP adapter: ${http.adapter}`);
 
+  let stopping = false;
   let embedded: EmbeddedDatabase | null = null;
   // Workers are told the resolved adapter, so that none of them can quietly pick another.
   const env: NodeJS.ProcessEnv = { ...process.env, HTTP_ADAPTER: http.adapter };
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
     const { startEmbeddedPostgres } = await import('./db/embedded.ts');
     embedded = await startEmbeddedPostgres({ dataDir: config.pgDataDir, port: config.pgPort, database: 'dtat', log });
     env.DATABASE_URL = embedded.url('dtat');
+    superviseEmbedded(embedded, log, () => stopping);
   }
 
   const fromSource = process.env.DTAT_RUN_FROM_SOURCE === '1';
@@ -55,8 +58,8 @@ async function main(): Promise<void> {
       ...execArgv,
       // A 2 MB young generation and two malloc arenas keep an idle worker small; see README.
       '--max-semi-space-size=2',
-      // Four workers must not grow past what a t3.medium (8 GB) can hold beside PostgreSQL;
-      // in-flight work is bounded by ENGINE_CONCURRENCY long before this.
+      // Four workers must not grow past what a t3.medium (4 GiB) can hold beside PostgreSQL;
+      // request bodies held are bounded by MAX_INFLIGHT_BYTES (128 MiB, ~550 MB of RSS) long before this.
       '--max-old-space-size=1024',
       ...(process.env.DTAT_SOURCE_MAPS === '1' ? ['--enable-source-maps'] : []),
       // For profiling or heap limits, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
@@ -65,7 +68,6 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 
-  let stopping = false;
   const slots: Slot[] = Array.from({ length: config.workers }, (_, i) => ({ index: i + 1, child: null, restarts: [] }));
   let ready = 0;
   // GET /metrics answers for every worker: the launcher relays the workers' registries (relay.ts).
@@ -76,6 +78,10 @@ async function main(): Promise<void> {
       // Two malloc arenas keep an idle worker small; see README. The SDK's notice about its
       // future Node 22 requirement would print once per worker start; the SDK version is pinned.
       MALLOC_ARENA_MAX: '2',
+      // A fixed mmap threshold: glibc's default raises it to the size of the largest block freed,
+      // so after one 9 MB upload every later one came from the heap, and the heap kept ~1 GB a
+      // minute after an upload flood. Blocks over 128 KiB are now mapped and unmapped on free.
+      MALLOC_MMAP_THRESHOLD_: '131072',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
       WORKER_ID: `w${slot.index}`,

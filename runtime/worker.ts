@@ -3,6 +3,7 @@ import { loadConfig, operationTps } from './config.ts';
 import type { Services } from './define.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
+import { whenDatabaseAnswers } from './db/retry.ts';
 import { OperationRates, RateLimiter, Semaphore } from './engines/gate.ts';
 import * as q from './db/queries.ts';
 import { laneOf, lanesOf } from './queue/lanes.ts';
@@ -17,7 +18,7 @@ import { createPipeline } from './http/pipeline.ts';
 import { createLogger } from './log.ts';
 import { buildRoutes } from './routes.ts';
 import { startCallbackSender } from './jobs/callbacks.ts';
-import { startConsumer } from './jobs/consumer.ts';
+import { startConsumer, type Consumer } from './jobs/consumer.ts';
 import { startPresence } from './jobs/presence.ts';
 import { createSubmitter } from './jobs/submit.ts';
 import { readJobNotice } from './jobs/job-json.ts';
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
   const unknownAdmins = config.adminTenants.filter((name) => !keys.tenants().includes(name));
   if (unknownAdmins.length) log.warn({ adminTenants: unknownAdmins }, 'ADMIN_TENANTS names tenants that no API key belongs to');
   const db = createPool(config.databaseUrl, 10);
-  await migrate(db);
+  // A worker started while the database is away (the launcher replacing one, a reboot that
+  // brought the service up first) waits for it instead of dying and being replaced in a loop.
+  const starting = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log, what });
+  await starting('migrations', () => migrate(db));
   const routes = buildRoutes(routeConfig);
   const functions = new Map(routes.map((r) => [r.fn.name, r.fn]));
   const rates = new OperationRates((operation) => createRateLimiter(config, operation, db, log));
@@ -59,9 +63,10 @@ async function main(): Promise<void> {
   // Jobs of a local engine call nothing metered: one lane. On Textract, a lane per operation.
   const lanes = selection.textract ? lanesOf(functions.values()) : lanesOf([]);
   const operations = lanes.flatMap((l) => (l.operation ? [l.operation] : []));
-  if (operations.length) await db.query(q.ensureQuotaRows(operations));
+  if (operations.length) await starting('quota rows', () => db.query(q.ensureQuotaRows(operations)));
   for (const operation of operations) quotaTps.labels(operation).set(operationTps(config, operation));
-  const boss = await startBoss(config, config.databaseUrl, db, lanesOf(functions.values()).map((l) => l.queue));
+  const databaseUrl = config.databaseUrl;
+  const boss = await starting('queue start', () => startBoss(config, databaseUrl, db, lanesOf(functions.values()).map((l) => l.queue)));
   const startedAt = Date.now();
   let server: HttpServer | undefined;
 
@@ -90,7 +95,10 @@ async function main(): Promise<void> {
   });
   answerMetricsRequests(workerId);
 
-  const presence = await startPresence({ db, boss, config, workerId, log });
+  let consumer: Consumer | undefined;
+  const presence = await starting('heartbeat', () =>
+    startPresence({ db, boss, config, workerId, log, runningJobs: () => consumer?.runningJobs() ?? new Set() }),
+  );
   const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
   const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
   const pipeline = createPipeline({ routes, services, log, keys, requestRate, invokeEvent: submit });
@@ -100,6 +108,7 @@ async function main(): Promise<void> {
     host: config.host,
     port: config.port,
     log,
+    maxInflightBytes: config.maxInflightBytes,
     extraHeaders: { 'x-dtat-worker': workerId },
     websocket: { path: '/ws', handlers: createJobSocketHandlers({ db, keys, workerId }) },
   });
@@ -111,10 +120,11 @@ async function main(): Promise<void> {
     webServer.publish(jobTopic(jobId), event);
     for (const topic of feedTopicsOf(tenant)) webServer.publish(topic, event);
   });
-  const consumer = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes });
-  listener.on(CHANNEL_WAKE, (queue) => consumer.wake(queue));
+  const jobs = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes });
+  consumer = jobs;
+  listener.on(CHANNEL_WAKE, (queue) => jobs.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.
-  if (config.callbackSecret) await startCallbackSender({ db, functions, boss, config, log });
+  if (config.callbackSecret) await starting('callback sender', () => startCallbackSender({ db, functions, boss, config, log }));
   log.info({ port: server.port, engine: selection.name, adapter: http.adapter }, 'worker ready');
   process.send?.({ type: 'ready', workerId, port: server.port });
 
@@ -124,7 +134,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal, inFlight: server!.inFlight() }, 'draining');
     webServer.stopListening();
-    const [drained] = await Promise.all([webServer.drain(config.shutdownTimeoutMs), consumer.stop(config.shutdownTimeoutMs)]);
+    const [drained] = await Promise.all([webServer.drain(config.shutdownTimeoutMs), jobs.stop(config.shutdownTimeoutMs)]);
     if (!drained) log.warn({ inFlight: webServer.inFlight() }, 'shutdown timeout with requests in flight');
     await presence.stop();
     await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});

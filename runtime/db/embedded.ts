@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -18,7 +19,13 @@ const PASSWORD = 'dtat-local';
 export interface EmbeddedDatabase {
   /** Connection string for `database` on the embedded server. */
   url(database: string): string;
+  /** Starts the server again on the same port and data folder, after stop() or a crash. */
+  start(): Promise<void>;
   stop(): Promise<void>;
+  /** The server (postmaster) process id while it runs. */
+  pid(): number | undefined;
+  /** Called when the server exits without stop() having asked it to (killed, crashed). */
+  onUnexpectedExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
 }
 
 export async function startEmbeddedPostgres(opts: {
@@ -55,11 +62,42 @@ export async function startEmbeddedPostgres(opts: {
     .then(() => true)
     .catch(() => false);
   if (!initialised) await server.initialise();
-  await server.start();
+  const exitListeners: ((code: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  let stopping = false;
+  // The package keeps the server's ChildProcess in a private field and says nothing when it dies;
+  // the launcher supervises it, so it has to know.
+  const held = server as unknown as { process?: ChildProcess };
+  const start = async () => {
+    stopping = false;
+    try {
+      await server.start();
+    } catch (err) {
+      // A server that exited while starting (its port or shared memory still held) is gone:
+      // forget it, or the package's stop() would wait for an exit that already happened.
+      held.process = undefined;
+      throw new Error('embedded PostgreSQL exited while starting', { cause: err });
+    }
+    const started = held.process;
+    started?.once('exit', (code, signal) => {
+      if (stopping || held.process !== started) return;
+      held.process = undefined;
+      for (const listener of exitListeners) listener(code, signal);
+    });
+  };
+  await start();
   const url = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
   await createDatabaseIfMissing(url('postgres'), database);
   log?.info({ dataDir, port }, 'embedded PostgreSQL started');
-  return { url, stop: () => server.stop() };
+  return {
+    url,
+    start,
+    stop: async () => {
+      stopping = true;
+      await server.stop();
+    },
+    pid: () => held.process?.pid,
+    onUnexpectedExit: (listener) => exitListeners.push(listener),
+  };
 }
 
 /**
@@ -87,6 +125,8 @@ function othersCanTraverse(dir: string): boolean {
 
 export async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
+  // MUST: a pg Client without an error listener takes the process down when its server goes away.
+  client.on('error', () => {});
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);

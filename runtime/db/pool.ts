@@ -10,6 +10,11 @@ export function createPool(connectionString: string, max: number): Pool {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, application_name: 'dtat-ocr' });
   // An idle client losing its connection must not take the process down; the next query reconnects.
   pool.on('error', () => {});
+  // MUST: a client checked out of the pool (a transaction, a lock holder) has no pool listener
+  // while it is out, and pg emits 'error' on it when the server goes away ("Connection terminated
+  // unexpectedly"): without a listener of its own that event kills the process. The query in
+  // progress fails with the same error, and the pool drops the client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
@@ -24,6 +29,7 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    // A client whose connection failed is not queryable; pg-pool drops it instead of reusing it.
     client.release();
   }
 }

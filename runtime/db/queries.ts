@@ -428,6 +428,26 @@ export function findUnclaimedJobs(bossSchema: string, staleMs: number): Query {
   };
 }
 
+/** Jobs recorded as running on this process; the process compares them with what it runs. */
+export function jobsHeldBy(workerId: string): Query {
+  return { name: 'jobs-held-by', text: `SELECT id FROM jobs WHERE worker_id = $1 AND status = 'running'`, values: [workerId] };
+}
+
+/**
+ * Jobs a live process holds as running but does not run: their outcome was never recorded (the
+ * database was away when it came). Taken back like a dead process's jobs, so the queue delivers
+ * them again instead of leaving them until the queue's expiry.
+ */
+export function reclaimLostJobs(workerId: string, jobIds: string[]): Query {
+  return {
+    text: `UPDATE jobs SET status = 'queued', worker_id = NULL,
+                  error = '{"code":"WORKER_LOST","message":"The outcome of this job was not recorded; it was retried."}'
+            WHERE worker_id = $1 AND status = 'running' AND id = ANY($2::uuid[])
+            RETURNING id, boss_id, queue, tenant`,
+    values: [workerId, jobIds],
+  };
+}
+
 export function pruneWorkers(staleMs: number): Query {
   return {
     text: `DELETE FROM workers WHERE last_seen < now() - make_interval(secs => $1 / 1000.0) * 10`,

@@ -5,7 +5,19 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { errorBody, httpError, type ErrorCode } from '../errors.ts';
-import { BodyCollector, contentLength, Discarder, InFlight, LIMITS, ThroughputTimer, type HttpServer, type ListenOptions, type SocketHandle } from './adapter.ts';
+import {
+  BodyBudget,
+  BodyCollector,
+  contentLength,
+  Discarder,
+  InFlight,
+  LIMITS,
+  OVERLOADED_RETRY_AFTER_S,
+  ThroughputTimer,
+  type HttpServer,
+  type ListenOptions,
+  type SocketHandle,
+} from './adapter.ts';
 import type { IncomingRequest, OutgoingResponse } from './pipeline.ts';
 
 // The portable adapter: node:http and ws, for Node versions and platforms that uWS has no build
@@ -21,6 +33,7 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
   const { pipeline, log } = opts;
   const extraHeaders = Object.entries(opts.extraHeaders ?? {});
   const inFlight = new InFlight();
+  const budget = new BodyBudget(opts.maxInflightBytes ?? Infinity);
   let draining = false;
 
   const server = http.createServer({
@@ -32,6 +45,8 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
     keepAliveTimeout: LIMITS.keepAliveTimeoutMs,
     // How often headersTimeout is checked; the 30 s default would let slowloris live 40 s.
     connectionsCheckingInterval: 1_000,
+    // Node answers a missing Host with an empty 400 of its own; handle() answers it in JSON.
+    requireHostHeader: false,
   });
   // One more than allowed, so that "more than allowed" is visible (Node drops the rest silently).
   server.maxHeadersCount = LIMITS.maxHeaderCount + 1;
@@ -97,15 +112,22 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
     const request = toRequest(req);
     const controller = new AbortController();
     const finished = inFlight.start();
+    const share = budget.share();
     let cleanup = () => {};
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
       cleanup();
+      share.release();
       finished();
     });
 
     if (req.rawHeaders.length / 2 > LIMITS.maxHeaderCount) {
       send(res, pipeline.error(randomUUID(), httpError('HEADERS_TOO_LARGE', `At most ${LIMITS.maxHeaderCount} header fields are accepted.`), request), true);
+      return;
+    }
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host.
+      send(res, pipeline.error(randomUUID(), httpError('BAD_REQUEST', 'HTTP/1.1 requests need a Host header.'), request), true);
       return;
     }
     const length = contentLength(req.headers['content-length'] === undefined ? [] : [req.headers['content-length']], req.headers['transfer-encoding'] !== undefined);
@@ -151,6 +173,17 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
       refuse(tooLarge());
       return;
     }
+    const overloaded = () =>
+      pipeline.error(
+        prepared.requestId,
+        httpError('OVERLOADED', 'The service holds as many uploads as it can; retry shortly.', { headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) } }),
+        request,
+      );
+    if (declared !== undefined && !share.add(declared)) {
+      // Refused before a byte is buffered (and before "100 Continue", so the client sends none).
+      refuse(overloaded());
+      return;
+    }
 
     const run = (body: Buffer) => {
       prepared
@@ -177,11 +210,17 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
         discarder.chunk(chunk.length, false);
         return;
       }
-      const verdict = collector.push(chunk);
+      // A chunked body takes its share as it arrives; a declared one took all of it already.
+      const verdict = declared === undefined && !share.add(chunk.length) ? 'overloaded' : collector.push(chunk);
       if (verdict !== 'ok') {
         collector.release();
+        share.release();
         const response =
-          verdict === 'too-large' ? tooLarge() : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
+          verdict === 'too-large'
+            ? tooLarge()
+            : verdict === 'overloaded'
+              ? overloaded()
+              : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
         discarder = new Discarder((close) => send(res, response, close));
       }
     });

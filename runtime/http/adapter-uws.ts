@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type uWS from 'uWebSockets.js';
 import { httpError } from '../errors.ts';
-import { BodyCollector, contentLength, Discarder, InFlight, LIMITS, type HttpServer, type Listen, type ListenOptions, type SocketHandle } from './adapter.ts';
+import {
+  BodyBudget,
+  BodyCollector,
+  contentLength,
+  Discarder,
+  InFlight,
+  LIMITS,
+  OVERLOADED_RETRY_AFTER_S,
+  type HttpServer,
+  type Listen,
+  type ListenOptions,
+  type SocketHandle,
+} from './adapter.ts';
 import type { IncomingRequest, OutgoingResponse } from './pipeline.ts';
 
 // The only module that touches uWS; it is handed the native module that choose-adapter.ts loaded
@@ -22,6 +34,7 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
   const extraHeaders = Object.entries(opts.extraHeaders ?? {});
   const app = native.App();
   const inFlight = new InFlight();
+  const budget = new BodyBudget(opts.maxInflightBytes ?? Infinity);
   let draining = false;
   let listenSocket: uWS.us_listen_socket | null = null;
 
@@ -84,7 +97,12 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
       onAbort();
     });
     const { request, lengths } = copyRequest(req);
-    const finished = inFlight.start();
+    const share = budget.share();
+    const done = inFlight.start();
+    const finished = () => {
+      share.release();
+      done();
+    };
     const length = contentLength(lengths, request.headers['transfer-encoding'] !== undefined);
     if (length.kind === 'invalid') {
       // The body's end is unknowable, so the connection cannot be reused.
@@ -126,6 +144,17 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
       refuse(tooLarge());
       return;
     }
+    const overloaded = () =>
+      pipeline.error(
+        prepared.requestId,
+        httpError('OVERLOADED', 'The service holds as many uploads as it can; retry shortly.', { headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) } }),
+        request,
+      );
+    if (declared !== undefined && !share.add(declared)) {
+      // Refused before a byte is buffered: the memory stays with the uploads already admitted.
+      refuse(overloaded());
+      return;
+    }
 
     const run = (body: Buffer) => {
       onAbort = finished;
@@ -151,11 +180,17 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
         discarder.chunk(chunk.byteLength, isLast);
         return;
       }
-      const verdict = collector.push(new Uint8Array(chunk));
+      // A chunked body takes its share as it arrives; a declared one took all of it already.
+      const verdict = declared === undefined && !share.add(chunk.byteLength) ? 'overloaded' : collector.push(new Uint8Array(chunk));
       if (verdict !== 'ok') {
         collector.release();
+        share.release();
         const response =
-          verdict === 'too-large' ? tooLarge() : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
+          verdict === 'too-large'
+            ? tooLarge()
+            : verdict === 'overloaded'
+              ? overloaded()
+              : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
         const refusing = new Discarder((close) => {
           if (!state.aborted) writeNow(res, response, close);
           finished();

@@ -37,6 +37,8 @@ export interface ListenOptions<T> {
   host: string;
   port: number;
   log: Logger;
+  /** Request body bytes this process may hold at once (MAX_INFLIGHT_BYTES); unlimited when absent. */
+  maxInflightBytes?: number;
   extraHeaders?: Record<string, string>;
   websocket?: { path: string; handlers: WebSocketHandlers<T> };
 }
@@ -124,6 +126,49 @@ export class BodyCollector {
     this.chunks = [];
   }
 }
+
+/**
+ * The request body bytes one process holds at once. A request takes its share before its body is
+ * read (all of a declared Content-Length; a chunked body as it arrives) and gives it back once
+ * its response is sent, so memory is bounded by this budget rather than by how many clients
+ * upload at the same time.
+ */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(private readonly limit: number) {}
+
+  get bytes(): number {
+    return this.held;
+  }
+
+  share(): BudgetShare {
+    let mine = 0;
+    return {
+      add: (bytes) => {
+        // Admitted whenever nothing else is held, so a budget below one body still serves one at a time.
+        if (this.held + bytes > this.limit && this.held > mine) return false;
+        mine += bytes;
+        this.held += bytes;
+        return true;
+      },
+      release: () => {
+        this.held -= mine;
+        mine = 0;
+      },
+    };
+  }
+}
+
+export interface BudgetShare {
+  /** Takes `bytes` more; false (and nothing taken) when the budget cannot hold them. */
+  add(bytes: number): boolean;
+  /** Gives everything back; safe to call more than once. */
+  release(): void;
+}
+
+/** Seconds a client refused for memory is told to wait: uploads in flight take about that long. */
+export const OVERLOADED_RETRY_AFTER_S = 2;
 
 /**
  * Reads and throws away the rest of a refused body, then answers: `close` is false when the body

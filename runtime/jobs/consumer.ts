@@ -17,6 +17,8 @@ export interface Consumer {
   /** Wakes the lane of `queue`, or every lane when it is empty or unknown. */
   wake(queue?: string): void;
   running(): number;
+  /** Ids of the jobs this process is running (or recording the outcome of) now. */
+  runningJobs(): ReadonlySet<string>;
   /** Stops fetching; waits for running jobs up to timeoutMs, then aborts them (they are retried). */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -29,11 +31,14 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const stopFetching = new AbortController();
   let stopping = false;
   let inFlight = 0;
+  // Counted per id: a duplicate delivery of one job may run beside the first.
+  const runningIds = new Map<string, number>();
   const idle = new Set<() => void>();
   const alarms = new Map<string, Alarm>();
 
   const runLane = async (lane: Lane, alarm: Alarm) => {
     const rate: RateLimiter | null = lane.operation ? services.gate.rates.for(lane.operation) : null;
+    let fetchFailing = false;
     while (!stopping) {
       const room = Math.min(deps.maxInFlight - inFlight, slots.free);
       if (room <= 0) {
@@ -54,8 +59,12 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       let jobs: PgBoss.JobWithMetadata<{ jobId: string }>[] = [];
       try {
         jobs = await boss.fetch<{ jobId: string }>(lane.queue, { batchSize: limited ? 1 : room, includeMetadata: true });
+        if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
+        fetchFailing = false;
       } catch (err) {
-        log.warn({ err, queue: lane.queue }, 'queue fetch failed');
+        // Retried every IDLE_POLL_MS; in an outage one warning says it all.
+        if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
+        fetchFailing = true;
       }
       if (jobs.length === 0) {
         if (limited) rate!.refund();
@@ -66,11 +75,18 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         let credit = limited && job === jobs[0];
         const take = (operation: string) => (credit && operation === lane.operation ? !(credit = false) : false);
         inFlight++;
+        const jobId = job.data.jobId;
+        // MUST be known before the job is claimed: the presence sweep hands back any job this
+        // process holds as running but does not run.
+        runningIds.set(jobId, (runningIds.get(jobId) ?? 0) + 1);
         runJob(job, { ...deps, shutdown: shutdown.signal }, { take })
           .catch((err) => log.error({ err, bossId: job.id }, 'job bookkeeping failed; the queue will deliver it again'))
           .finally(() => {
             // An unused token (a cache hit, or a first call of another operation) goes back.
             if (credit) rate!.refund();
+            const left = runningIds.get(jobId)! - 1;
+            if (left === 0) runningIds.delete(jobId);
+            else runningIds.set(jobId, left);
             inFlight--;
             if (inFlight === 0) for (const notify of idle) notify();
             // A finished job frees room for every lane.
@@ -94,6 +110,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   return {
     wake,
     running: () => inFlight,
+    runningJobs: () => new Set(runningIds.keys()),
     async stop(timeoutMs) {
       stopping = true;
       stopFetching.abort();

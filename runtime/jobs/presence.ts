@@ -20,24 +20,60 @@ export interface Presence {
   stop(): Promise<void>;
 }
 
-export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Config; workerId: string; log: Logger }): Promise<Presence> {
+export async function startPresence(deps: {
+  db: Pool;
+  boss: PgBoss;
+  config: Config;
+  workerId: string;
+  log: Logger;
+  /** The jobs this process runs now (the consumer's); those it holds but does not run are handed back. */
+  runningJobs: () => ReadonlySet<string>;
+}): Promise<Presence> {
   const { db, boss, config, workerId, log } = deps;
+  // Since when this process's heartbeats have reached the database without a gap; null in an outage.
+  let connectedSince: number | null = null;
   const beat = async () => {
-    await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
-  };
-  const sweep = async () => {
-    const unclaimed = (await db.query(q.findUnclaimedJobs(BOSS_SCHEMA, STALE_MS))).rows as { id: string; name: string }[];
-    for (const entry of unclaimed) {
-      log.warn({ bossId: entry.id }, 'a queued job was fetched by a process that stopped before running it; it is delivered again');
-      await boss.fail(entry.name, entry.id, { code: 'WORKER_LOST' });
+    try {
+      await db.query(q.heartbeat(workerId, os.hostname(), process.pid));
+      connectedSince ??= Date.now();
+    } catch (err) {
+      connectedSince = null;
+      throw err;
     }
-    const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string; tenant: string | null }[];
-    for (const job of reclaimed) {
-      log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
+  };
+  const handBack = async (jobs: { id: string; boss_id: string; queue: string; tenant: string | null }[], message: string) => {
+    for (const job of jobs) {
       await boss.fail(job.queue, job.boss_id, { code: 'WORKER_LOST' });
-      const event = jobEvent({ id: job.id, status: 'queued', document_id: null, error: { code: 'WORKER_LOST', message: 'The process running this job stopped; it was retried.' }, attempts: 0 });
+      const event = jobEvent({ id: job.id, status: 'queued', document_id: null, error: { code: 'WORKER_LOST', message }, attempts: 0 });
       await db.query(q.notify(CHANNEL_JOB, jobNotice(job.tenant, event)));
     }
+  };
+  // Held by this process, not running here, at the previous sweep.
+  let unrun = new Set<string>();
+  const sweep = async () => {
+    // After an outage every heartbeat is stale: judge other processes only once they have had
+    // time to beat again, or their running jobs would be taken from under them.
+    if (connectedSince !== null && Date.now() - connectedSince >= STALE_MS) {
+      const unclaimed = (await db.query(q.findUnclaimedJobs(BOSS_SCHEMA, STALE_MS))).rows as { id: string; name: string }[];
+      for (const entry of unclaimed) {
+        log.warn({ bossId: entry.id }, 'a queued job was fetched by a process that stopped before running it; it is delivered again');
+        await boss.fail(entry.name, entry.id, { code: 'WORKER_LOST' });
+      }
+      const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string; tenant: string | null }[];
+      for (const job of reclaimed) log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
+      await handBack(reclaimed, 'The process running this job stopped; it was retried.');
+    }
+    // Read before asking the consumer: a job it claims meanwhile is already in its set. Two sweeps
+    // in a row must find a job unrun, so one that finishes between the two reads is never taken.
+    const held = (await db.query(q.jobsHeldBy(workerId))).rows.map((r: { id: string }) => r.id);
+    const running = deps.runningJobs();
+    const now = new Set(held.filter((id) => !running.has(id)));
+    const lost = [...now].filter((id) => unrun.has(id));
+    unrun = now;
+    if (lost.length === 0) return;
+    const reclaimed = (await db.query(q.reclaimLostJobs(workerId, lost))).rows as { id: string; boss_id: string; queue: string; tenant: string | null }[];
+    for (const job of reclaimed) log.warn({ jobId: job.id }, 'handed back a job whose outcome was not recorded; it will run again');
+    await handBack(reclaimed, 'The outcome of this job was not recorded; it was retried.');
   };
   const maintain = async () => {
     const client = await db.connect();
@@ -68,7 +104,21 @@ export async function startPresence(deps: { db: Pool; boss: PgBoss; config: Conf
   };
 
   await beat();
-  const guard = (name: string, task: () => Promise<void>) => () => task().catch((err) => log.warn({ err }, `${name} failed`));
+  // In an outage these fail every tick: say so once, and once more when they work again.
+  const guard = (name: string, task: () => Promise<void>) => {
+    let failing = false;
+    return () =>
+      task().then(
+        () => {
+          if (failing) log.info(`${name} works again`);
+          failing = false;
+        },
+        (err) => {
+          if (!failing) log.warn({ err }, `${name} failed; retrying`);
+          failing = true;
+        },
+      );
+  };
   const timers = [
     setInterval(guard('heartbeat', beat), HEARTBEAT_MS),
     setInterval(guard('orphan sweep', sweep), HEARTBEAT_MS),

@@ -3,6 +3,7 @@ import type { AnyFunction, Context, InvocationEvent, Services } from '../define.
 import { RawJson, Reply } from '../define.ts';
 import { inTransaction } from '../db/pool.ts';
 import * as q from '../db/queries.ts';
+import { whenDatabaseAnswers } from '../db/retry.ts';
 import { httpError, toHttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
@@ -29,17 +30,21 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   const { services, boss, log } = deps;
   const { db } = services;
   const jobId = job.data.jobId;
-  const claimed = (await db.query(q.startJob(jobId, services.workerId, job.id))).rows[0];
+  // The job is ours (the queue handed it over) and its outcome will be: every write that records
+  // it waits out a database outage rather than leave the job claimed and unrecorded.
+  const record = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log: log.child({ jobId }), what, signal: deps.shutdown });
+  const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id)))).rows[0];
   if (!claimed) {
     // Finished already (a duplicate delivery after a reclaim): just settle the queue entry.
-    await boss.complete(job.name, job.id);
+    await record('job settle', () => boss.complete(job.name, job.id));
     return;
   }
   const started = performance.now();
   if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
-  await db.query(
-    q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'running', error: null, worker_id: services.workerId }))),
-  );
+  // A push, not a record: pollers read the row, which says running already.
+  await db
+    .query(q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'running', error: null, worker_id: services.workerId }))))
+    .catch(() => {});
   const tenant = tenantOf(claimed.tenant, services.config.adminTenants);
   const jobLog = log.child({ jobId, attempt: claimed.attempts, tenant: tenant.name });
   const ran = (outcome: JobOutcome) => observeJobRun(claimed.function, outcome, (performance.now() - started) / 1000);
@@ -62,15 +67,17 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     };
     const result = await fn.handler(event, ctx);
     const outcome = describeOutput(result);
-    await inTransaction(db, async (client) => {
-      const finished = (
-        await client.query(q.finishJob({ id: jobId, status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null }))
-      ).rows[0];
-      await boss.complete(job.name, job.id, {}, inTx(client));
-      if (!finished) return;
-      if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-      await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
-    });
+    await record('job success', () =>
+      inTransaction(db, async (client) => {
+        const finished = (
+          await client.query(q.finishJob({ id: jobId, status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null }))
+        ).rows[0];
+        await boss.complete(job.name, job.id, {}, inTx(client));
+        if (!finished) return;
+        if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
+        await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
+      }),
+    );
     ran('succeeded');
     jobLog.debug('job succeeded');
   } catch (err) {
@@ -82,20 +89,24 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     if (final) {
       if (error.status >= 500) jobLog.error({ err: error.cause ?? error, code: error.code }, 'job failed after retries');
       else jobLog.info({ code: error.code }, 'job failed');
-      await inTransaction(db, async (client) => {
-        const finished = (await client.query(q.finishJob({ id: jobId, status: 'failed', documentId: null, resultId: null, output: null, error: summary }))).rows[0];
-        await boss.complete(job.name, job.id, {}, inTx(client));
-        if (!finished) return;
-        if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-        await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
-      });
+      await record('job failure', () =>
+        inTransaction(db, async (client) => {
+          const finished = (await client.query(q.finishJob({ id: jobId, status: 'failed', documentId: null, resultId: null, output: null, error: summary }))).rows[0];
+          await boss.complete(job.name, job.id, {}, inTx(client));
+          if (!finished) return;
+          if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
+          await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
+        }),
+      );
     } else {
       jobLog.warn({ code: error.code, retryCount: job.retryCount, shuttingDown }, 'job will be retried');
-      await inTransaction(db, async (client) => {
-        await client.query(q.requeueJob(jobId, summary));
-        await boss.fail(job.name, job.id, summary, inTx(client));
-        await client.query(q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'queued', error: summary, started_at: null }))));
-      });
+      await record('job retry', () =>
+        inTransaction(db, async (client) => {
+          await client.query(q.requeueJob(jobId, summary));
+          await boss.fail(job.name, job.id, summary, inTx(client));
+          await client.query(q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'queued', error: summary, started_at: null }))));
+        }),
+      );
     }
   }
 }

@@ -24,7 +24,18 @@ export async function startBoss(config: Config, connectionString: string, db: Po
     maintenanceIntervalSeconds: 30,
   });
   boss.on('error', () => {}); // surfaced through health checks; a blip must not crash the process
-  await boss.start();
+  try {
+    await boss.start();
+    await createQueues(boss, config, db, invokeQueues);
+  } catch (err) {
+    // The caller may try again (the database was away): this attempt's pool and timers must not linger.
+    await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
+    throw err;
+  }
+  return boss;
+}
+
+async function createQueues(boss: PgBoss, config: Config, db: Pool, invokeQueues: readonly string[]): Promise<void> {
   // A dead process's job is normally reclaimed within seconds by the heartbeat sweep; expiry is
   // the backstop for the case where no process is left to sweep.
   const lock = await db.connect();
@@ -56,7 +67,6 @@ export async function startBoss(config: Config, connectionString: string, db: Po
     await lock.query('SELECT pg_advisory_unlock($1)', [QUEUE_SETUP_LOCK]).catch(() => {});
     lock.release();
   }
-  return boss;
 }
 
 /** Lets pg-boss write inside our transaction, so a job row and its queue entry commit together. */

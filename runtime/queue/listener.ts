@@ -24,25 +24,29 @@ export function startListener(connectionString: string, channels: string[], log:
     c.on('notification', (msg) => {
       for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
     });
-    c.on('error', (err) => {
-      log.warn({ err }, 'listen connection lost; reconnecting');
+    // The connection can fail both ways at once (an error event while LISTEN is awaited): one retry.
+    let retrying = false;
+    const retry = (err: unknown, message: string) => {
+      if (retrying) return;
+      retrying = true;
+      // Once per outage: every retry fails the same way until the database is back.
+      if (retryMs === 250) log.warn({ err }, message);
       c.end().catch(() => {});
       if (client === c) client = null;
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 5_000);
-    });
+    };
+    c.on('error', (err) => retry(err, 'listen connection lost; reconnecting'));
     try {
       await c.connect();
       for (const channel of channels) await c.query(`LISTEN ${channel}`);
+      if (retrying) return;
       client = c;
       retryMs = 250;
       // Anything missed while disconnected is covered by the consumer's fallback poll.
       for (const handler of handlers.get(CHANNEL_WAKE) ?? []) handler('');
     } catch (err) {
-      log.warn({ err }, 'listen connection failed; retrying');
-      c.end().catch(() => {});
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 5_000);
+      retry(err, 'listen connection failed; retrying');
     }
   };
   void connect();
