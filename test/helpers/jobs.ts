@@ -12,7 +12,7 @@ export async function waitForJob(
   let last: HttpReply | undefined;
   while (Date.now() < deadline) {
     // A connection queued on a process that is being killed is reset; a poller just asks again.
-    last = await httpRequest(`${baseUrl}/ocr/jobs/${jobId}`, { headers: options.headers }).catch(() => undefined);
+    last = await httpRequest(`${baseUrl}/ocr/jobs/${jobId}`, { headers: options.headers, timeoutMs: 5_000 }).catch(() => undefined);
     if (last?.status === 200 && states.includes(last.json.status)) return last.json;
     await new Promise((r) => setTimeout(r, 100));
   }
