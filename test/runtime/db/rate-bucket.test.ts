@@ -53,3 +53,15 @@ test('should start an emptied bucket again, as after a PostgreSQL crash empties 
   await new Promise((r) => setTimeout(r, 20));
   assert.equal((await bucket.take()).ok, true, 'and refills at its rate');
 });
+
+test('should hand out several whole tokens in one take, never more than the bucket holds', async () => {
+  await pool.query(q.ensureQuotaRows(['AnalyzeDocument']));
+  await pool.query(`UPDATE textract_quota SET tokens = 3.5, updated_at = now() WHERE operation = 'AnalyzeDocument'`);
+  const a = pgTokenBucket(pool, 'AnalyzeDocument', 0.0001, 10);
+  const first = await a.take(5);
+  assert.equal(first.granted, 3, 'the three whole tokens of 3.5');
+  assert.ok(first.ok);
+  const second = await a.take(5);
+  assert.equal(second.granted, 0);
+  assert.ok(second.level < 1);
+});
