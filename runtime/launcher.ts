@@ -73,6 +73,11 @@ async function main(): Promise<void> {
       // Two malloc arenas keep an idle worker small; see README. The SDK's notice about its
       // future Node 22 requirement would print once per worker start; the SDK version is pinned.
       MALLOC_ARENA_MAX: '2',
+      // Buffers of 64 KiB and more (request bodies, Textract request and response bodies) are
+      // mapped on their own and unmapped when freed. glibc's default threshold rises to the size of
+      // the largest block freed, after which such buffers came from the heap, and after a load the
+      // heap kept tens of MB per worker that it never gave back.
+      MALLOC_MMAP_THRESHOLD_: '65536',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...env,
       WORKER_ID: `w${slot.index}`,
