@@ -4,7 +4,7 @@ import type { Services } from './define.ts';
 import { migrate } from './db/migrate.ts';
 import { createPool } from './db/pool.ts';
 import { whenDatabaseAnswers } from './db/retry.ts';
-import { OperationRates, RateLimiter, Semaphore } from './engines/gate.ts';
+import { bucketCapacity, OperationRates, RateLimiter, Semaphore } from './engines/gate.ts';
 import * as q from './db/queries.ts';
 import { laneOf, lanesOf } from './queue/lanes.ts';
 import { pgTokenBucket } from './db/rate-bucket.ts';
@@ -168,7 +168,7 @@ function createRateLimiter(config: Config, operation: string, db: Pool, log: Log
   if (tps <= 0) return new RateLimiter(null, 0);
   const perSecond = tps * QUOTA_HEADROOM;
   return new RateLimiter(
-    pgTokenBucket(db, operation, perSecond, Math.max(1, perSecond / 2)),
+    pgTokenBucket(db, operation, perSecond, bucketCapacity(perSecond, 0.5)),
     perSecond,
     (err) => log.warn({ err, operation }, 'Textract rate bucket unavailable; retrying'),
     (waited, priority) => observeQuotaWait(operation, priority, waited),

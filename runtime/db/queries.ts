@@ -349,19 +349,20 @@ export function ensureQuotaRows(operations: string[]): Query {
   };
 }
 
-/** Takes one token from the operation's shared bucket if it holds one; `before` says how full it was. */
-export function takeRateToken(operation: string, perSecond: number, capacity: number): Query {
+/** Takes up to `count` whole tokens from the operation's shared bucket; `before` says how full it was. */
+export function takeRateToken(operation: string, perSecond: number, capacity: number, count = 1): Query {
   return {
     name: 'take-rate-token',
     text: `WITH b AS (
              SELECT LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8) AS level
                FROM textract_quota WHERE operation = $3 FOR UPDATE
+           ), t AS (
+             SELECT level, GREATEST(0, LEAST(floor(level), $4::int))::int AS granted FROM b
            )
-           UPDATE textract_quota SET tokens = CASE WHEN b.level >= 1 THEN b.level - 1 ELSE b.level END,
-                  updated_at = clock_timestamp()
-             FROM b WHERE operation = $3
-           RETURNING b.level >= 1 AS ok, b.level AS before`,
-    values: [perSecond, capacity, operation],
+           UPDATE textract_quota SET tokens = t.level - t.granted, updated_at = clock_timestamp()
+             FROM t WHERE operation = $3
+           RETURNING t.granted, t.level AS before`,
+    values: [perSecond, capacity, operation, count],
   };
 }
 

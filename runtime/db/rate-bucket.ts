@@ -5,14 +5,15 @@ import * as q from './queries.ts';
 /** One Textract operation's bucket, a row in PostgreSQL (textract_quota) shared by the cluster. */
 export function pgTokenBucket(db: Pool, operation: string, perSecond: number, capacity: number): TokenBucket {
   return {
-    async take() {
-      const row = (await db.query(q.takeRateToken(operation, perSecond, capacity))).rows[0];
-      // The row is created at boot; a missing one (dropped by hand) must not stop the service.
+    async take(count = 1) {
+      const row = (await db.query(q.takeRateToken(operation, perSecond, capacity, count))).rows[0];
+      // The row is created at boot; a missing one (dropped by hand, or a crash emptied the
+      // unlogged table) must not stop the service.
       if (!row) {
         await db.query(q.ensureQuotaRows([operation]));
-        return { ok: false, level: 0 };
+        return { ok: false, granted: 0, level: 0 };
       }
-      return { ok: row.ok, level: Number(row.before) };
+      return { ok: row.granted > 0, granted: row.granted, level: Number(row.before) };
     },
     async give() {
       await db.query(q.returnRateToken(operation, perSecond, capacity));

@@ -134,18 +134,46 @@ export class Semaphore {
 
 /** Where tokens live: PostgreSQL for the cluster (see db/queries takeRateToken), memory in tests. */
 export interface TokenBucket {
-  take(): Promise<{ ok: boolean; level: number }>;
+  /** Takes up to `count` whole tokens (default 1); `level` is how full the bucket was before. */
+  take(count?: number): Promise<{ ok: boolean; granted: number; level: number }>;
   give(): Promise<void>;
+}
+
+/**
+ * How long tokens taken ahead of use may wait in a process before they are used or dropped. A
+ * busy process takes the tokens its next LEASE_MS of calls will need in one round trip instead
+ * of one per call; the shared bucket still hands out every token once. Because a leased token
+ * may be spent up to LEASE_MS after it left the bucket, the bucket's burst is smaller by what a
+ * lease may hold (leaseCap), so any window still sees at most burst + rate × window calls.
+ */
+export const LEASE_MS = 100;
+
+/** The most tokens one lease may hold: LEASE_MS of the rate; below 1 (quotas under 10 TPS) no lease, one token per call. */
+export function leaseCap(perSecond: number): number {
+  return Math.floor((perSecond * LEASE_MS) / 1000);
+}
+
+/** The bucket's capacity for a burst of `burstSeconds`, less what leases may hold (see LEASE_MS). */
+export function bucketCapacity(perSecond: number, burstSeconds: number): number {
+  return Math.max(1, perSecond * burstSeconds - leaseCap(perSecond));
 }
 
 /**
  * Paces engine calls to `perSecond` (0 = unlimited) through a shared token bucket. Callers of
  * this process queue locally, sync before event; one pump takes tokens for the head of the
- * queue, sleeping as long as the bucket says the next token needs.
+ * queue, sleeping as long as the bucket says the next token needs. Tokens come from the bucket
+ * in leases sized to this process's recent demand (see LEASE_MS).
  */
 export class RateLimiter {
   private readonly queue = new WaitQueue();
   private pumping = false;
+  private leased = 0;
+  private leaseEnds = 0;
+  private refilling: Promise<number> | null = null;
+  // Calls asked for in the current and the previous LEASE_MS: what the next lease should hold.
+  private windowStart = 0;
+  private askedNow = 0;
+  private askedBefore = 0;
 
   constructor(
     private readonly bucket: TokenBucket | null,
@@ -167,7 +195,13 @@ export class RateLimiter {
     admission.signal?.throwIfAborted();
     if (!this.limited) return;
     const asked = performance.now();
-    if (this.queue.length === 0 && (await this.bucket!.take()).ok) return this.onToken((performance.now() - asked) / 1000, admission.priority);
+    const got = () => this.onToken((performance.now() - asked) / 1000, admission.priority);
+    this.countDemand();
+    if (this.queue.length === 0) {
+      if (this.fromLease()) return got();
+      await this.refill();
+      if (this.queue.length === 0 && this.fromLease()) return got();
+    }
     if (admission.deadline !== undefined) {
       const waitMs = ((this.queue.ahead(admission.priority) + 1) / this.perSecond) * 1000;
       if (Date.now() + waitMs > admission.deadline) throw overloaded(waitMs / 1000, 'Textract rate');
@@ -175,7 +209,7 @@ export class RateLimiter {
     const waiting = this.queue.wait(admission.priority, admission, () => overloaded(1 / this.perSecond, 'Textract rate'));
     void this.pump();
     await waiting;
-    this.onToken((performance.now() - asked) / 1000, admission.priority);
+    got();
   }
 
   /** Gives back a token taken for a call that was never made. */
@@ -183,21 +217,58 @@ export class RateLimiter {
     if (this.limited) this.bucket!.give().catch(this.onError);
   }
 
+  private countDemand(): void {
+    const now = Date.now();
+    if (now - this.windowStart >= LEASE_MS) {
+      this.askedBefore = now - this.windowStart < 2 * LEASE_MS ? this.askedNow : 0;
+      this.askedNow = 0;
+      this.windowStart = now;
+    }
+    this.askedNow++;
+  }
+
+  /** A leased token, unless the lease is spent or too old to be used (its tokens are then dropped). */
+  private fromLease(): boolean {
+    if (this.leased > 0 && Date.now() < this.leaseEnds) {
+      this.leased--;
+      return true;
+    }
+    this.leased = 0;
+    return false;
+  }
+
+  /** One round trip for a new lease, shared by everyone who found the lease empty; resolves with the bucket's level. */
+  private refill(): Promise<number> {
+    this.refilling ??= (async () => {
+      try {
+        const want = Math.min(Math.max(1, leaseCap(this.perSecond)), Math.max(1, this.queue.length, this.askedNow, this.askedBefore));
+        const { granted, level } = await this.bucket!.take(want);
+        if (granted > 0) {
+          // Only an empty lease is refilled, so every leased token is at most LEASE_MS old when used.
+          this.leased = granted;
+          this.leaseEnds = Date.now() + LEASE_MS;
+        }
+        return level;
+      } finally {
+        this.refilling = null;
+      }
+    })();
+    return this.refilling;
+  }
+
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.queue.length > 0) {
+        if (this.fromLease()) {
+          this.queue.shift()!.resolve();
+          continue;
+        }
         let waitMs: number;
         try {
-          const { ok, level } = await this.bucket!.take();
-          if (ok) {
-            const next = this.queue.shift();
-            // The waiter may have given up (abort, deadline) while the token was on its way.
-            if (next) next.resolve();
-            else await this.bucket!.give();
-            continue;
-          }
+          const level = await this.refill();
+          if (this.leased > 0) continue;
           waitMs = ((1 - level) / this.perSecond) * 1000;
         } catch (err) {
           this.onError(err);
@@ -247,11 +318,12 @@ export function memoryTokenBucket(perSecond: number, capacity: number): TokenBuc
     last = now;
   };
   return {
-    async take() {
+    async take(count = 1) {
       refill();
       const level = tokens;
-      if (tokens >= 1) tokens -= 1;
-      return { ok: level >= 1, level };
+      const granted = Math.max(0, Math.min(count, Math.floor(level)));
+      tokens -= granted;
+      return { ok: granted > 0, granted, level };
     },
     async give() {
       refill();

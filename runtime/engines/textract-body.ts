@@ -7,6 +7,11 @@ import type { TextractClient } from '@aws-sdk/client-textract';
 // the response handling are still the SDK's own). It works for any command whose input holds
 // such documents: `Document` (DetectDocumentText, AnalyzeDocument, AnalyzeExpense) or
 // `DocumentPages` (AnalyzeID).
+//
+// The body is one Buffer written once: the signer hashes it and the HTTP handler sends it as it
+// is. A string body would be copied three more times (flattened, encoded for the hash, encoded
+// again for the socket), and every copy of a document-sized string lands in V8's large-object
+// space, which only a full garbage collection frees.
 
 const EMPTY = new Uint8Array(0);
 const pending = new WeakMap<object, Uint8Array>();
@@ -20,6 +25,7 @@ export function documentInput(bytes: Uint8Array): { Bytes: Uint8Array } {
 
 // A marker no base64 text or JSON escape can produce, replaced after JSON.stringify.
 const MARK = '\u0000dtat-bytes-';
+const MARKED = /"\\u0000dtat-bytes-(\d+)"/;
 
 export function useNativeBase64Body(client: TextractClient): void {
   client.middlewareStack.add(
@@ -33,17 +39,45 @@ export function useNativeBase64Body(client: TextractClient): void {
         return { Bytes: `${MARK}${found.length - 1}` };
       });
       if (found.length > 0 && request) {
-        request.body = json.replace(/"\\u0000dtat-bytes-(\d+)"/g, (_m, i: string) => {
-          const bytes = found[Number(i)]!;
-          return `"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}"`;
-        });
+        const body = jsonWithBase64(json, found);
+        request.body = body;
         for (const name of Object.keys(request.headers)) {
           if (name.toLowerCase() === 'content-length') delete request.headers[name];
         }
-        request.headers['content-length'] = String(Buffer.byteLength(request.body as string));
+        request.headers['content-length'] = String(body.length);
       }
       return next(args);
     },
     { step: 'build', priority: 'high', name: 'dtatNativeBase64Body' },
   );
+}
+
+// Encoded a slice at a time: a multiple of 3 bytes has no padding, so the slices' texts join into
+// the whole's, and each text stays below V8's large-object size.
+const SLICE_BYTES = 48 * 1024;
+
+/** The JSON text with each marker replaced by its bytes as a base64 JSON string, as one Buffer. */
+export function jsonWithBase64(json: string, found: readonly Uint8Array[]): Buffer {
+  // split() with a capturing group: text, index, text, index, ..., text.
+  const parts = json.split(MARKED);
+  let length = 0;
+  for (let i = 0; i < parts.length; i++) {
+    length += i % 2 === 0 ? Buffer.byteLength(parts[i]!) : 2 + 4 * Math.ceil(found[Number(parts[i])]!.byteLength / 3);
+  }
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) {
+      at += out.write(parts[i]!, at, 'utf8');
+      continue;
+    }
+    const bytes = found[Number(parts[i])]!;
+    const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    out[at++] = 0x22; // "
+    for (let from = 0; from < view.length; from += SLICE_BYTES) {
+      at += out.write(view.toString('base64', from, Math.min(view.length, from + SLICE_BYTES)), at, 'latin1');
+    }
+    out[at++] = 0x22;
+  }
+  return out;
 }

@@ -8,6 +8,7 @@ import {
 import { httpError } from '../errors.ts';
 import { documentInput, useNativeBase64Body } from './textract-body.ts';
 import { useFastOutputParsing } from './textract-output.ts';
+import { sendWithSignal, useCachedMiddleware } from './textract-signal.ts';
 import { normalizeBlocks } from './textract-normalize.ts';
 import type { Feature, PageInput, PageResult, QueryInput } from './types.ts';
 
@@ -34,6 +35,7 @@ export interface TextractClientOptions {
 export function prepareTextractClient(client: TextractClient, options: TextractClientOptions = {}): TextractClient {
   useNativeBase64Body(client);
   useFastOutputParsing(client);
+  useCachedMiddleware(client);
   if (options.paceRetry) paceSdkRetries(client, options.paceRetry);
   if (options.observe) observeRequests(client, options.observe);
   return client;
@@ -48,10 +50,10 @@ export function operationOf(command: { constructor: { name: string } }): string 
  * Sends one command and maps what can go wrong to the service's errors (422 for the document's
  * fault, 502 after retries, 503 without credentials), naming the pages of the original document.
  */
-export async function sendTextract<O>(client: TextractClient, command: object, options: { signal?: AbortSignal; pages: readonly number[] }): Promise<O> {
+export async function sendTextract<O>(client: TextractClient, command: { input: object }, options: { signal?: AbortSignal; pages: readonly number[] }): Promise<O> {
   try {
     // Every command of the client is accepted; the caller names the output type it sent for.
-    return (await client.send(command as never, { abortSignal: options.signal })) as O;
+    return (await sendWithSignal(client, command, options.signal)) as O;
   } catch (err) {
     throw mapTextractError(err, options.pages);
   }

@@ -15,6 +15,7 @@ export const SCENARIOS = [
   'expense',
   'searchable-pdf',
   'adapters',
+  'versus',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -27,6 +28,12 @@ bench/results/<timestamp>.json and .md.
   --quick        a short version of every scenario (whole run about two minutes; CI smoke)
   --only LIST    comma-separated scenario names: ${SCENARIOS.join(', ')}
                  (memory is measured during sync-200, so either one runs that service)
+                 versus: the service against the FastAPI peer (shared/peers/fastapi-ocr, or
+                 PEER_DIR) in alternating rounds; skipped with a note when the peer or its
+                 Python packages are missing. VERSUS_ROUNDS (default 3), VERSUS_LOADS
+                 (sparse,dense,async,cache), VERSUS_ENV="K=V ..." for the service;
+                 VERSUS_AGAINST=<checkout> (and VERSUS_AGAINST_ENV) compares with another
+                 checkout of the service instead of the peer, to measure one change alone
   -h, --help     print this help
 
 Exit status: 0 when every component started and every request and job succeeded; 1 on an error

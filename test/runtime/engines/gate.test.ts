@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { memoryTokenBucket, RateLimiter, Semaphore } from '../../../runtime/engines/gate.ts';
+import { bucketCapacity, LEASE_MS, memoryTokenBucket, RateLimiter, Semaphore, type TokenBucket } from '../../../runtime/engines/gate.ts';
 import { HttpError } from '../../../runtime/errors.ts';
 
 describe('Semaphore', () => {
@@ -83,4 +83,59 @@ describe('RateLimiter', () => {
     for (let i = 0; i < 100; i++) await rate.acquire({ priority: 'event' });
     assert.equal(rate.limited, false);
   });
+
+  test('should take the tokens of a burst in a few leases at a high quota, each token once', async () => {
+    const bucket = countingBucket(200);
+    const rate = new RateLimiter(bucket, 1000);
+    await Promise.all(Array.from({ length: 60 }, () => rate.acquire({ priority: 'sync' })));
+    assert.ok(bucket.takes <= 4, `${bucket.takes} round trips for 60 calls`);
+    assert.ok(bucket.granted >= 60 && bucket.granted <= 60 + 100, `${bucket.granted} tokens left the bucket: the calls' and at most one lease more`);
+    assert.equal(bucket.left + bucket.granted, 200, 'no token was made up');
+  });
+
+  test('should take one token per call at quotas under 10 TPS, as without leases', async () => {
+    const bucket = countingBucket(20);
+    const rate = new RateLimiter(bucket, 9.7);
+    await Promise.all(Array.from({ length: 5 }, () => rate.acquire({ priority: 'event' })));
+    assert.equal(bucket.granted, 5);
+    assert.equal(bucket.takes, 5);
+  });
+
+  test('should drop leased tokens not used within LEASE_MS rather than spend them late', async () => {
+    const bucket = countingBucket(100);
+    const rate = new RateLimiter(bucket, 1000);
+    await Promise.all(Array.from({ length: 10 }, () => rate.acquire({ priority: 'sync' })));
+    const leftOver = bucket.granted - 10;
+    await new Promise((r) => setTimeout(r, LEASE_MS + 20));
+    const before = bucket.takes;
+    await rate.acquire({ priority: 'sync' });
+    assert.equal(bucket.takes, before + 1, `the ${leftOver} left in the lease were too old`);
+  });
+
+  test('should shrink the shared burst by what a lease may hold', () => {
+    assert.equal(bucketCapacity(9.7, 0.5), 9.7 * 0.5, 'no lease below 10 TPS: the burst is unchanged');
+    assert.equal(bucketCapacity(2000, 0.5), 1000 - 200);
+    assert.equal(bucketCapacity(12, 0.05), 1, 'never below one token');
+  });
 });
+
+/** A bucket holding `tokens` that never refills, counting round trips and tokens handed out. */
+function countingBucket(tokens: number): TokenBucket & { takes: number; granted: number; left: number } {
+  const bucket = {
+    takes: 0,
+    granted: 0,
+    left: tokens,
+    async take(count = 1) {
+      bucket.takes++;
+      const level = bucket.left;
+      const granted = Math.min(count, Math.floor(level));
+      bucket.left -= granted;
+      bucket.granted += granted;
+      return { ok: granted > 0, granted, level };
+    },
+    async give() {
+      bucket.left++;
+    },
+  };
+  return bucket;
+}

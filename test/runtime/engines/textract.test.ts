@@ -14,8 +14,8 @@ import { tinyPng } from '../../helpers/png.ts';
 describe('Textract engine through the real SDK', () => {
   let emulator: EmulatorHandle;
   let client: TextractClient;
-  const makeClient = (options?: TextractClientOptions) =>
-    prepareTextractClient(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: emulator.url })), options);
+  const makeClientFor = (url: string, options?: TextractClientOptions) => prepareTextractClient(createTextractClient(loadConfig({ TEXTRACT_ENDPOINT: url })), options);
+  const makeClient = (options?: TextractClientOptions) => makeClientFor(emulator.url, options);
   const engine = {
     recognize: (page: PageInput, options: { features: Feature[] }, on = client) => analyzePage(on, page, options),
   };
@@ -52,6 +52,25 @@ describe('Textract engine through the real SDK', () => {
       engine.recognize({ page: 4, kind: 'png', bytes: tinyPng('bad', 'DTAT-EMULATOR:BAD_DOCUMENT') }, { features: [] }),
       (err: HttpError) => err.status === 422 && /page 4/.test(err.message),
     );
+  });
+
+  test('should abort the one call whose signal aborts, and only it, with the middleware chain built once', async () => {
+    const slow = await startEmulator({ latencyMs: 300 });
+    const c = makeClientFor(slow.url);
+    try {
+      assert.equal((c.config as { cacheMiddleware?: boolean }).cacheMiddleware, true);
+      const controller = new AbortController();
+      const aborted = analyzePage(c, { page: 1, kind: 'png', bytes: tinyPng('abort-1') }, { features: [], signal: controller.signal });
+      const kept = analyzePage(c, { page: 1, kind: 'png', bytes: tinyPng('abort-2') }, { features: [], signal: new AbortController().signal });
+      setTimeout(() => controller.abort(), 20);
+      await assert.rejects(aborted, (err: Error) => err.name === 'AbortError');
+      assert.ok((await kept).lines.length > 0, 'the other call in flight is not aborted');
+      const again = await analyzePage(c, { page: 1, kind: 'png', bytes: tinyPng('abort-3') }, { features: [] });
+      assert.ok(again.lines.length > 0, 'later calls go through');
+    } finally {
+      c.destroy();
+      await slow.close();
+    }
   });
 
   test('should take a token before each retry the SDK makes', async () => {
