@@ -56,8 +56,9 @@ export async function runDocumentFunction(
     durationMs: Math.round(performance.now() - started),
   });
   // Queued runs read bytes that were stored when the job was accepted; sync requests keep them
-  // for DOCUMENT_RETENTION_HOURS so the searchable PDF can be made from them.
-  const retain = ctx.invocation === 'sync';
+  // for DOCUMENT_RETENTION_HOURS so the searchable PDF can be made from them. With 0 hours a sync
+  // request keeps none: writing them costs each document about as much CPU as its Textract call.
+  const retain = ctx.invocation === 'sync' && ctx.config.documentRetentionHours > 0;
 
   // A named tenant's documents and results are recorded as its own, whoever made them first.
   const owner = ownerOf(ctx.tenant);

@@ -30,6 +30,15 @@ test('should delete the bytes of finished jobs after the retention period and ke
     assert.equal(kept.status, 200);
     assert.equal(kept.json.text, job.result.text);
     assert.equal((await httpRequest(`${service.url}/ocr/jobs/${job.jobId}`)).json.result.text, job.result.text);
+
+    // Retention 0 also means a synchronous request keeps no bytes: its result stays, its PDF is gone.
+    const sync = await postDocument(`${service.url}/ocr`, tinyPng('retention-sync'));
+    assert.equal(sync.status, 200);
+    const kept2 = (await client.query('SELECT count(*)::int AS n FROM document_content WHERE document_id = $1', [sync.json.documentId])).rows[0].n;
+    assert.equal(kept2, 0, 'a sync request stored no bytes');
+    const pdf = await httpRequest(`${service.url}/documents/${sync.json.documentId}/pdf`);
+    assert.equal(pdf.status, 410);
+    assert.equal(pdf.json.error.code, 'DOCUMENT_EXPIRED');
   } finally {
     await client.end();
     await service.stop();
