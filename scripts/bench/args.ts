@@ -25,7 +25,7 @@ Starts what it needs on free local ports (PostgreSQL unless DATABASE_URL is set,
 emulator, the service per scenario), runs the scenarios, prints a markdown table and writes
 bench/results/<timestamp>.json and .md.
 
-  --quick        a short version of every scenario (whole run about two minutes; CI smoke)
+  --quick        a short version of every scenario but versus (CI smoke; name versus with --only to run it)
   --only LIST    comma-separated scenario names: ${SCENARIOS.join(', ')}
                  (memory is measured during sync-200, so either one runs that service)
                  versus: the service against the FastAPI peer (shared/peers/fastapi-ocr, or

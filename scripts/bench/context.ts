@@ -30,6 +30,8 @@ export interface Scenario {
   name: ScenarioName;
   /** Other names this scenario also answers (memory is measured during sync-200). */
   covers?: ScenarioName[];
+  /** Left out of a quick run of every scenario (CI's); still runs when named with --only. */
+  notInQuickRun?: boolean;
   /** Hard limit; the run moves on (and fails) when a scenario exceeds it. */
   timeoutMs(quick: boolean): number;
   run(ctx: ScenarioContext): Promise<BenchRow[]>;

@@ -66,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
 
   const startedAt = new Date();
   const stamp = fileStamp(startedAt);
-  const scenarios = selectScenarios(args.only);
+  const scenarios = selectScenarios(args.only, args.quick);
   const rows: BenchRow[] = [];
   const errors: string[] = [];
   const details: Record<string, unknown> = {};

@@ -237,6 +237,8 @@ function envList(text: string | undefined): Record<string, string> {
 
 export const versus: Scenario = {
   name: 'versus',
+  // Side by side with alternated rounds it takes minutes even when short; a measurement, not a check.
+  notInQuickRun: true,
   timeoutMs: (quick) => (quick ? 480_000 : 1_800_000),
   async run(ctx) {
     // VERSUS_AGAINST=<checkout> measures a change alone: this checkout against another (or ".",

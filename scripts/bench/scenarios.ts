@@ -13,8 +13,8 @@ import { versus } from './scenario-versus.ts';
 
 export const ALL_SCENARIOS: Scenario[] = [baseline, sync50, sync200, asyncBurst, boomi, overhead, pdf20, localEngine, localAccuracy, expense, searchablePdf, adapters, versus];
 
-/** The scenarios that answer the names asked for; null asks for all. */
-export function selectScenarios(only: readonly ScenarioName[] | null): Scenario[] {
-  if (only === null) return ALL_SCENARIOS;
+/** The scenarios that answer the names asked for; null asks for all (a quick run: all but the long comparisons). */
+export function selectScenarios(only: readonly ScenarioName[] | null, quick = false): Scenario[] {
+  if (only === null) return ALL_SCENARIOS.filter((s) => !(quick && s.notInQuickRun));
   return ALL_SCENARIOS.filter((s) => only.includes(s.name) || (s.covers ?? []).some((c) => only.includes(c)));
 }

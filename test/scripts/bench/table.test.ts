@@ -190,4 +190,11 @@ describe('command line', () => {
     );
     assert.deepEqual(selectScenarios(['local-accuracy']).map((s) => s.name), ['local-accuracy']);
   });
+
+  it('should leave the long versus comparison out of a quick run of everything, and run it when named', () => {
+    const quick = selectScenarios(null, true).map((s) => s.name);
+    assert.ok(!quick.includes('versus'));
+    assert.deepEqual(quick, SCENARIOS.filter((name) => name !== 'memory' && name !== 'versus'));
+    assert.deepEqual(selectScenarios(['versus'], true).map((s) => s.name), ['versus']);
+  });
 });
