@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocumentError } from '../../../runtime/documents/errors.ts';
 import { splitPages } from '../../../runtime/documents/pages.ts';
-import { createPaddleEngine } from '../../../runtime/engines/paddle.ts';
+import { createPaddleEngine, engineProcessEnv } from '../../../runtime/engines/paddle.ts';
 import type { PageResult } from '../../../runtime/engines/types.ts';
 import { wordAccuracy } from '../../helpers/accuracy.ts';
 import { makeTextPdf, makeTextPng, sampleSentences } from '../../helpers/make-documents.ts';
@@ -115,5 +115,13 @@ describe('paddle engine', () => {
     await pending;
     await assert.rejects(pool.recognize({ page: 1, kind: 'png', bytes: png }, { features: [] }), /closed/);
     assert.equal(pool.stats().workers, 0);
+  });
+});
+
+describe('the PaddleOCR process environment', () => {
+  it("should leave out the worker's fixed malloc mmap threshold and keep the rest", () => {
+    const env = engineProcessEnv({ MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_ARENA_MAX: '2', PATH: '/usr/bin' });
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, undefined);
+    assert.deepEqual(env, { MALLOC_ARENA_MAX: '2', PATH: '/usr/bin' });
   });
 });
