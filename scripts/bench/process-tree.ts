@@ -4,7 +4,7 @@
 // cutime/cstime once the parent has reaped it, so the tree's total is the sum of
 // utime + stime + cutime + cstime over the processes alive at the moment of reading.
 import { readdirSync, readFileSync } from 'node:fs';
-import { clockTicksPerSecond } from './procfs.ts';
+import { clockTicksPerSecond, statFields } from './procfs.ts';
 
 interface Stat {
   pid: number;
@@ -14,14 +14,8 @@ interface Stat {
 }
 
 function readStat(pid: number): Stat | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // Field 2 (the command) is in parentheses and may hold spaces; fields after it start at state.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
+  if (!fields) return null;
   const n = (i: number) => Number(fields[i]);
   return { pid, ppid: n(1), ticks: n(11) + n(12) + n(13) + n(14) };
 }

@@ -17,8 +17,8 @@ export function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime of one process in ms, or null when it is gone. */
-export function cpuMs(pid: number): number | null {
+/** The fields of /proc/<pid>/stat after the command name (index 0 is the state), or null when the process is gone. */
+export function statFields(pid: number): string[] | null {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -26,7 +26,13 @@ export function cpuMs(pid: number): number | null {
     return null;
   }
   // The command name (field 2) is in parentheses and may hold spaces: count fields after its ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime of one process in ms, or null when it is gone. */
+export function cpuMs(pid: number): number | null {
+  const fields = statFields(pid);
+  if (!fields) return null;
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
