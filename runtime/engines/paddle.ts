@@ -8,7 +8,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DocumentError } from '../documents/errors.ts';
-import { featuresUnsupported } from './local-features.ts';
+import { abortError, enqueuePage, type QueuedPage } from './local-queue.ts';
 import type { PipelineOptions } from './paddle/pipeline.ts';
 import type { ThreadData, ThreadReply, ThreadRequest } from './paddle/process.ts';
 import type { EngineCallOptions, OcrEngine, PageInput, PageResult } from './types.ts';
@@ -46,13 +46,7 @@ const DEFAULT_IDLE_MS = 5 * 60_000;
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const PROCESS_FILE = FROM_SOURCE ? fileURLToPath(new URL('./paddle/process.ts', import.meta.url)) : fileURLToPath(new URL('./paddle-process.mjs', import.meta.url));
 
-interface Job {
-  page: PageInput;
-  signal?: AbortSignal;
-  resolve(result: PageResult): void;
-  reject(error: unknown): void;
-  onAbort?: () => void;
-}
+type Job = QueuedPage;
 
 interface Slot {
   child: ChildProcess;
@@ -60,12 +54,6 @@ interface Slot {
   job?: Job;
   jobId: number;
   idleTimer?: NodeJS.Timeout;
-}
-
-function abortError(signal: AbortSignal): DOMException {
-  const error = new DOMException('The OCR request was aborted.', 'AbortError');
-  if (signal.reason !== undefined) Object.defineProperty(error, 'cause', { value: signal.reason });
-  return error;
 }
 
 export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEngine {
@@ -193,23 +181,8 @@ export function createPaddleEngine(options: PaddleEngineOptions = {}): PaddleEng
   return {
     name: 'paddle',
 
-    recognize(page: PageInput, { features, signal }: EngineCallOptions): Promise<PageResult> {
-      if (features.length > 0) return Promise.reject(featuresUnsupported(features, 'paddle'));
-      if (closed) return Promise.reject(new Error('The paddle engine is closed.'));
-      if (signal?.aborted) return Promise.reject(abortError(signal));
-      return new Promise<PageResult>((resolve, reject) => {
-        const job: Job = { page, signal, resolve, reject };
-        // While queued, an abort just drops the job.
-        job.onAbort = () => {
-          const at = queue.indexOf(job);
-          if (at < 0) return;
-          queue.splice(at, 1);
-          reject(abortError(signal!));
-        };
-        signal?.addEventListener('abort', job.onAbort, { once: true });
-        queue.push(job);
-        dispatch();
-      });
+    recognize(page: PageInput, options: EngineCallOptions): Promise<PageResult> {
+      return enqueuePage({ name: 'paddle', closed, queue, dispatch }, page, options);
     },
 
     stats(): PaddlePoolStats {

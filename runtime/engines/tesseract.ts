@@ -9,7 +9,7 @@ import Tesseract from 'tesseract.js';
 import { DocumentError } from '../documents/errors.ts';
 import { rasterisePage, type GrayRaster } from '../documents/raster.ts';
 import { resizeGray } from '../documents/resize.ts';
-import { featuresUnsupported } from './local-features.ts';
+import { abortError, enqueuePage, type QueuedPage } from './local-queue.ts';
 import type { EngineCallOptions, OcrEngine, OcrLine, OcrWord, PageInput, PageResult } from './types.ts';
 
 export interface TesseractEngineOptions {
@@ -42,24 +42,12 @@ const LANG_PATH = path.join(
   '4.0.0_best_int',
 );
 
-interface Job {
-  page: PageInput;
-  signal?: AbortSignal;
-  resolve(result: PageResult): void;
-  reject(error: unknown): void;
-  onAbort?: () => void;
-}
+type Job = QueuedPage;
 
 interface Slot {
   worker: Tesseract.Worker;
   job?: Job;
   idleTimer?: NodeJS.Timeout;
-}
-
-function abortError(signal: AbortSignal): DOMException {
-  const error = new DOMException('The OCR request was aborted.', 'AbortError');
-  if (signal.reason !== undefined) Object.defineProperty(error, 'cause', { value: signal.reason });
-  return error;
 }
 
 function asError(value: unknown, message: string): Error {
@@ -287,23 +275,8 @@ export function createTesseractEngine(options: TesseractEngineOptions = {}): Tes
   return {
     name: 'tesseract',
 
-    recognize(page: PageInput, { features, signal }: EngineCallOptions): Promise<PageResult> {
-      if (features.length > 0) return Promise.reject(featuresUnsupported(features, 'tesseract'));
-      if (closed) return Promise.reject(new Error('The tesseract engine is closed.'));
-      if (signal?.aborted) return Promise.reject(abortError(signal));
-      return new Promise<PageResult>((resolve, reject) => {
-        const job: Job = { page, signal, resolve, reject };
-        // While queued, an abort just drops the job.
-        job.onAbort = () => {
-          const at = queue.indexOf(job);
-          if (at < 0) return;
-          queue.splice(at, 1);
-          reject(abortError(signal!));
-        };
-        signal?.addEventListener('abort', job.onAbort, { once: true });
-        queue.push(job);
-        dispatch();
-      });
+    recognize(page: PageInput, options: EngineCallOptions): Promise<PageResult> {
+      return enqueuePage({ name: 'tesseract', closed, queue, dispatch }, page, options);
     },
 
     stats(): TesseractPoolStats {
