@@ -8,11 +8,11 @@ import { errorBody, httpError, type ErrorCode } from '../errors.ts';
 import {
   BodyBudget,
   BodyCollector,
+  bodyRefused,
   contentLength,
   Discarder,
   InFlight,
   LIMITS,
-  OVERLOADED_RETRY_AFTER_S,
   ThroughputTimer,
   type HttpServer,
   type ListenOptions,
@@ -165,23 +165,15 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
       refuse(prepared);
       return;
     }
-    const tooLarge = () =>
-      pipeline.error(prepared.requestId, httpError('PAYLOAD_TOO_LARGE', `The body exceeds the limit of ${prepared.bodyLimit} bytes.`), request);
     const declared = length.kind === 'length' ? length.value : undefined;
     if (declared !== undefined && declared > prepared.bodyLimit) {
       // MUST answer before buffering: a 1 GB upload costs nothing but this response.
-      refuse(tooLarge());
+      refuse(bodyRefused(pipeline, prepared, request, 'too-large'));
       return;
     }
-    const overloaded = () =>
-      pipeline.error(
-        prepared.requestId,
-        httpError('OVERLOADED', 'The service holds as many uploads as it can; retry shortly.', { headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) } }),
-        request,
-      );
     if (declared !== undefined && !share.add(declared)) {
       // Refused before a byte is buffered (and before "100 Continue", so the client sends none).
-      refuse(overloaded());
+      refuse(bodyRefused(pipeline, prepared, request, 'overloaded'));
       return;
     }
 
@@ -215,12 +207,7 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
       if (verdict !== 'ok') {
         collector.release();
         share.release();
-        const response =
-          verdict === 'too-large'
-            ? tooLarge()
-            : verdict === 'overloaded'
-              ? overloaded()
-              : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
+        const response = bodyRefused(pipeline, prepared, request, verdict);
         discarder = new Discarder((close) => send(res, response, close));
       }
     });

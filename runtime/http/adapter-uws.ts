@@ -5,11 +5,11 @@ import { httpError } from '../errors.ts';
 import {
   BodyBudget,
   BodyCollector,
+  bodyRefused,
   contentLength,
   Discarder,
   InFlight,
   LIMITS,
-  OVERLOADED_RETRY_AFTER_S,
   type HttpServer,
   type Listen,
   type ListenOptions,
@@ -136,23 +136,15 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
       refuse(prepared);
       return;
     }
-    const tooLarge = () =>
-      pipeline.error(prepared.requestId, httpError('PAYLOAD_TOO_LARGE', `The body exceeds the limit of ${prepared.bodyLimit} bytes.`), request);
     const declared = length.kind === 'length' ? length.value : undefined;
     if (declared !== undefined && declared > prepared.bodyLimit) {
       // MUST answer before buffering: a 1 GB upload costs nothing but this response.
-      refuse(tooLarge());
+      refuse(bodyRefused(pipeline, prepared, request, 'too-large'));
       return;
     }
-    const overloaded = () =>
-      pipeline.error(
-        prepared.requestId,
-        httpError('OVERLOADED', 'The service holds as many uploads as it can; retry shortly.', { headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) } }),
-        request,
-      );
     if (declared !== undefined && !share.add(declared)) {
       // Refused before a byte is buffered: the memory stays with the uploads already admitted.
-      refuse(overloaded());
+      refuse(bodyRefused(pipeline, prepared, request, 'overloaded'));
       return;
     }
 
@@ -185,12 +177,7 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
       if (verdict !== 'ok') {
         collector.release();
         share.release();
-        const response =
-          verdict === 'too-large'
-            ? tooLarge()
-            : verdict === 'overloaded'
-              ? overloaded()
-              : pipeline.error(prepared.requestId, httpError('BAD_REQUEST', 'The body is longer than its Content-Length.'), request);
+        const response = bodyRefused(pipeline, prepared, request, verdict);
         const refusing = new Discarder((close) => {
           if (!state.aborted) writeNow(res, response, close);
           finished();

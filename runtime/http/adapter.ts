@@ -1,5 +1,6 @@
 import type { Logger } from '../log.ts';
-import type { IncomingRequest, OutgoingResponse, Pipeline } from './pipeline.ts';
+import { httpError } from '../errors.ts';
+import type { IncomingRequest, OutgoingResponse, Pipeline, Prepared } from './pipeline.ts';
 
 // The seam between the runtime and an HTTP/WebSocket server. Two adapters implement it with the
 // same behaviour: adapter-uws.ts (uWebSockets.js, the only module that touches uWS) and
@@ -169,6 +170,20 @@ export interface BudgetShare {
 
 /** Seconds a client refused for memory is told to wait: uploads in flight take about that long. */
 export const OVERLOADED_RETRY_AFTER_S = 2;
+
+/** Why a body was refused before or while it was read: over its route's limit, over the process's upload budget, longer than declared. */
+export type BodyRefusal = 'too-large' | 'overloaded' | 'too-long';
+
+/** The answer to a refused body, the same on every adapter. */
+export function bodyRefused(pipeline: Pipeline, prepared: Prepared, request: IncomingRequest, why: BodyRefusal): OutgoingResponse {
+  const error =
+    why === 'too-large'
+      ? httpError('PAYLOAD_TOO_LARGE', `The body exceeds the limit of ${prepared.bodyLimit} bytes.`)
+      : why === 'overloaded'
+        ? httpError('OVERLOADED', 'The service holds as many uploads as it can; retry shortly.', { headers: { 'retry-after': String(OVERLOADED_RETRY_AFTER_S) } })
+        : httpError('BAD_REQUEST', 'The body is longer than its Content-Length.');
+  return pipeline.error(prepared.requestId, error, request);
+}
 
 /**
  * Reads and throws away the rest of a refused body, then answers: `close` is false when the body
