@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { errorBody, httpError, type ErrorCode } from '../errors.ts';
 import {
   BodyBudget,
+  admit,
   BodyCollector,
   bodyRefused,
   contentLength,
@@ -160,22 +161,12 @@ export async function listenNode<T>(opts: ListenOptions<T>): Promise<HttpServer>
       });
     };
 
-    const prepared = pipeline.prepare(request);
-    if ('status' in prepared) {
-      refuse(prepared);
+    const admitted = admit(pipeline, request, length, share);
+    if ('refusal' in admitted) {
+      refuse(admitted.refusal);
       return;
     }
-    const declared = length.kind === 'length' ? length.value : undefined;
-    if (declared !== undefined && declared > prepared.bodyLimit) {
-      // MUST answer before buffering: a 1 GB upload costs nothing but this response.
-      refuse(bodyRefused(pipeline, prepared, request, 'too-large'));
-      return;
-    }
-    if (declared !== undefined && !share.add(declared)) {
-      // Refused before a byte is buffered (and before "100 Continue", so the client sends none).
-      refuse(bodyRefused(pipeline, prepared, request, 'overloaded'));
-      return;
-    }
+    const { prepared, declared } = admitted;
 
     const run = (body: Buffer) => {
       prepared

@@ -4,6 +4,7 @@ import type uWS from 'uWebSockets.js';
 import { httpError } from '../errors.ts';
 import {
   BodyBudget,
+  admit,
   BodyCollector,
   bodyRefused,
   contentLength,
@@ -130,23 +131,12 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
       res.onData((chunk, isLast) => discarder.chunk(chunk.byteLength, isLast));
     };
 
-    const prepared = pipeline.prepare(request);
-    if ('status' in prepared) {
-      // Answered before reading the body (404, 401...).
-      refuse(prepared);
+    const admitted = admit(pipeline, request, length, share);
+    if ('refusal' in admitted) {
+      refuse(admitted.refusal);
       return;
     }
-    const declared = length.kind === 'length' ? length.value : undefined;
-    if (declared !== undefined && declared > prepared.bodyLimit) {
-      // MUST answer before buffering: a 1 GB upload costs nothing but this response.
-      refuse(bodyRefused(pipeline, prepared, request, 'too-large'));
-      return;
-    }
-    if (declared !== undefined && !share.add(declared)) {
-      // Refused before a byte is buffered: the memory stays with the uploads already admitted.
-      refuse(bodyRefused(pipeline, prepared, request, 'overloaded'));
-      return;
-    }
+    const { prepared, declared } = admitted;
 
     const run = (body: Buffer) => {
       onAbort = finished;

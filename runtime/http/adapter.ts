@@ -186,6 +186,27 @@ export function bodyRefused(pipeline: Pipeline, prepared: Prepared, request: Inc
 }
 
 /**
+ * A request whose route is known and whose declared body this process has room for (`share`
+ * took it), or the answer that refuses it before a byte of the body is read: the pipeline's own
+ * (404, 401...), 413 over the route's limit, 503 over the upload budget (before "100 Continue",
+ * so the client sends nothing).
+ */
+export function admit(
+  pipeline: Pipeline,
+  request: IncomingRequest,
+  length: ContentLength,
+  share: BudgetShare,
+): { prepared: Prepared; declared: number | undefined } | { refusal: OutgoingResponse } {
+  const prepared = pipeline.prepare(request);
+  if ('status' in prepared) return { refusal: prepared };
+  const declared = length.kind === 'length' ? length.value : undefined;
+  // MUST answer before buffering: a 1 GB upload costs nothing but this response.
+  if (declared !== undefined && declared > prepared.bodyLimit) return { refusal: bodyRefused(pipeline, prepared, request, 'too-large') };
+  if (declared !== undefined && !share.add(declared)) return { refusal: bodyRefused(pipeline, prepared, request, 'overloaded') };
+  return { prepared, declared };
+}
+
+/**
  * Reads and throws away the rest of a refused body, then answers: `close` is false when the body
  * ended (the connection is still in step), true when the client went quiet or sent too much.
  */
