@@ -99,7 +99,15 @@ async function main(): Promise<void> {
   const presence = await starting('heartbeat', () =>
     startPresence({ db, boss, config, workerId, log, runningJobs: () => consumer?.runningJobs() ?? new Set() }),
   );
-  const submit = createSubmitter({ db, functions, boss, config, laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null) });
+  const submit = createSubmitter({
+    db,
+    functions,
+    boss,
+    config,
+    laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null),
+    canStartHere: (queue) => consumer?.canStartNow(queue) ?? false,
+    wakeHere: (queue) => consumer?.wake(queue),
+  });
   const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
   const pipeline = createPipeline({ routes, services, log, keys, requestRate, invokeEvent: submit });
   const listener = startListener(config.databaseUrl, [CHANNEL_JOB, CHANNEL_WAKE], log);

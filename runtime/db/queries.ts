@@ -184,32 +184,55 @@ export function ping(): Query {
 const JOB_COLUMNS = `j.id, j.function, j.queue, j.status, j.attempts, j.document_id, j.error, j.output, j.callback_url,
   j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id, j.tenant`;
 
-/** Documents arriving for a queued job: metadata row once per content, bytes kept until retention. */
-export function upsertDocument(doc: { id: string; sha256: string; filename: string | null; contentType: string; bytes: number }): Query {
+/**
+ * Accepts a job in one statement: its document (a row once per content, the bytes kept until
+ * retention, the tenant's sight of it with its filename) and the job row, which names the queue
+ * entry the same transaction sends. Without a document, only the job row.
+ */
+export function insertJob(job: {
+  id: string;
+  fn: string;
+  queue: string;
+  bossId: string;
+  input: unknown;
+  idempotencyKey: string | null;
+  callbackUrl: string | null;
+  tenant: string | null;
+  document: { id: string; sha256: string; filename: string | null; contentType: string; content: Buffer } | null;
+}): Query {
+  const d = job.document;
   return {
-    name: 'upsert-document',
-    text: `INSERT INTO documents (id, sha256, filename, content_type, bytes)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (sha256) DO UPDATE SET filename = COALESCE(documents.filename, EXCLUDED.filename)
-           RETURNING id`,
-    values: [doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes],
+    name: 'insert-job',
+    text: `WITH doc AS (
+             INSERT INTO documents (id, sha256, filename, content_type, bytes)
+             SELECT $9, $10, $11, $12, length($13::bytea) WHERE $10::text IS NOT NULL
+             ON CONFLICT (sha256) DO UPDATE SET filename = COALESCE(documents.filename, EXCLUDED.filename)
+             RETURNING id
+           ), content AS (
+             INSERT INTO document_content (document_id, content) SELECT id, $13 FROM doc
+             ON CONFLICT (document_id) DO UPDATE SET created_at = now()
+           ), sight AS (
+             INSERT INTO tenant_documents (tenant, document_id, filename) SELECT $8, id, $11 FROM doc WHERE $8::text IS NOT NULL
+             ON CONFLICT (tenant, document_id) DO UPDATE SET filename = EXCLUDED.filename
+              WHERE tenant_documents.filename IS NULL AND EXCLUDED.filename IS NOT NULL
+           )
+           INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant, boss_id)
+           VALUES ($1, $2, 'queued', $3, (SELECT id FROM doc), $4, $5, $6, $8, $7)
+           RETURNING id, function, status, attempts, document_id, created_at`,
+    values: [
+      job.id, job.fn, JSON.stringify(job.input), job.idempotencyKey, job.callbackUrl, job.queue, job.bossId, job.tenant,
+      d?.id ?? null, d?.sha256 ?? null, d?.filename ?? null, d?.contentType ?? null, d?.content ?? null,
+    ],
   };
 }
 
+/** The bytes of a known document again (a cache hit on a document whose bytes were purged). */
 export function storeDocumentContent(documentId: string, content: Buffer): Query {
   return {
     name: 'store-document-content',
     text: `INSERT INTO document_content (document_id, content) VALUES ($1, $2)
            ON CONFLICT (document_id) DO UPDATE SET created_at = now()`,
     values: [documentId, content],
-  };
-}
-
-export function loadDocumentContent(documentId: string): Query {
-  return {
-    name: 'load-document-content',
-    text: `SELECT content FROM document_content WHERE document_id = $1`,
-    values: [documentId],
   };
 }
 
@@ -237,29 +260,6 @@ export function countActiveJobs(owner: string | null): Query {
     : { name: 'count-active-jobs', text: `SELECT count(*)::int AS active FROM jobs WHERE tenant = $1 AND status IN ('queued', 'running')`, values: [owner] };
 }
 
-export function insertJob(job: {
-  id: string;
-  fn: string;
-  queue: string;
-  input: unknown;
-  documentId: string | null;
-  idempotencyKey: string | null;
-  callbackUrl: string | null;
-  tenant: string | null;
-}): Query {
-  return {
-    name: 'insert-job',
-    text: `INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant)
-           VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8)
-           RETURNING id, function, status, attempts, document_id, created_at`,
-    values: [job.id, job.fn, JSON.stringify(job.input), job.documentId, job.idempotencyKey, job.callbackUrl, job.queue, job.tenant],
-  };
-}
-
-export function setJobBossId(jobId: string, bossId: string): Query {
-  return { name: 'set-job-boss-id', text: `UPDATE jobs SET boss_id = $2 WHERE id = $1`, values: [jobId, bossId] };
-}
-
 export function notify(channel: string, payload: string): Query {
   return { name: 'notify', text: `SELECT pg_notify($1, $2)`, values: [channel, payload] };
 }
@@ -278,15 +278,21 @@ export function findJob(jobId: string, scope: string | null): Query {
   };
 }
 
-/** Claims a delivered job for this worker; nothing comes back when it already finished. */
+/**
+ * Claims a delivered job for this worker, with its document's bytes (in the same round trip);
+ * nothing comes back when it already finished.
+ */
 export function startJob(jobId: string, workerId: string, bossId: string): Query {
   return {
     name: 'start-job',
-    text: `UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
-                  started_at = COALESCE(started_at, now())
-            WHERE id = $1 AND status IN ('queued', 'running')
-            RETURNING id, function, input, document_id, callback_url, attempts, tenant, created_at, started_at,
-                      EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s`,
+    text: `WITH claimed AS (
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
+                    started_at = COALESCE(started_at, now())
+              WHERE id = $1 AND status IN ('queued', 'running')
+              RETURNING id, function, input, document_id, callback_url, attempts, tenant, created_at, started_at,
+                        EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s
+           )
+           SELECT claimed.*, c.content FROM claimed LEFT JOIN document_content c ON c.document_id = claimed.document_id`,
     values: [jobId, workerId, bossId],
   };
 }
@@ -309,22 +315,37 @@ export function jobProgress(jobId: string, pagesDone: number, pageCount: number)
   };
 }
 
-export function finishJob(job: {
-  id: string;
-  status: 'succeeded' | 'failed';
-  documentId: string | null;
-  resultId: string | null;
-  output: unknown;
-  error: unknown;
-}): Query {
+export function finishJob(
+  job: {
+    id: string;
+    status: 'succeeded' | 'failed';
+    documentId: string | null;
+    resultId: string | null;
+    output: unknown;
+    error: unknown;
+  },
+  entry: { bossSchema: string; queue: string; bossId: string },
+): Query {
+  // The queue entry is completed in the same statement, as pg-boss 10's complete() does it
+  // (plans.completeJobs: state and completed_on of an active entry): one round trip, and no
+  // transaction around two, for the end of every job.
   return {
     name: 'finish-job',
-    text: `UPDATE jobs SET status = $2, document_id = COALESCE($3, document_id), result_id = $4,
-                  output = $5, error = $6, finished_at = now(), worker_id = NULL,
-                  pages_done = CASE WHEN $2 = 'succeeded' THEN page_count ELSE pages_done END
-            WHERE id = $1 AND status = 'running'
-            RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}`,
-    values: [job.id, job.status, job.documentId, job.resultId, job.output === null ? null : JSON.stringify(job.output), job.error === null ? null : JSON.stringify(job.error)],
+    text: `WITH fin AS (
+             UPDATE jobs SET status = $2, document_id = COALESCE($3, document_id), result_id = $4,
+                    output = $5, error = $6, finished_at = now(), worker_id = NULL,
+                    pages_done = CASE WHEN $2 = 'succeeded' THEN page_count ELSE pages_done END
+              WHERE id = $1 AND status = 'running'
+              RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}
+           ), entry AS (
+             UPDATE ${entry.bossSchema}.job SET completed_on = now(), state = 'completed'
+              WHERE name = $7 AND id = $8 AND state = 'active'
+           )
+           SELECT * FROM fin`,
+    values: [
+      job.id, job.status, job.documentId, job.resultId, job.output === null ? null : JSON.stringify(job.output), job.error === null ? null : JSON.stringify(job.error),
+      entry.queue, entry.bossId,
+    ],
   };
 }
 
@@ -366,14 +387,14 @@ export function takeRateToken(operation: string, perSecond: number, capacity: nu
   };
 }
 
-export function returnRateToken(operation: string, perSecond: number, capacity: number): Query {
+export function returnRateToken(operation: string, perSecond: number, capacity: number, count = 1): Query {
   return {
     name: 'return-rate-token',
     text: `UPDATE textract_quota
-              SET tokens = LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8 + 1),
+              SET tokens = LEAST($2::float8, tokens + EXTRACT(EPOCH FROM clock_timestamp() - updated_at) * $1::float8 + $4::int),
                   updated_at = clock_timestamp()
             WHERE operation = $3`,
-    values: [perSecond, capacity, operation],
+    values: [perSecond, capacity, operation, count],
   };
 }
 

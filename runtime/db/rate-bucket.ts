@@ -15,8 +15,8 @@ export function pgTokenBucket(db: Pool, operation: string, perSecond: number, ca
       }
       return { ok: row.granted > 0, granted: row.granted, level: Number(row.before) };
     },
-    async give() {
-      await db.query(q.returnRateToken(operation, perSecond, capacity));
+    async give(count = 1) {
+      await db.query(q.returnRateToken(operation, perSecond, capacity, count));
     },
   };
 }

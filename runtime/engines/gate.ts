@@ -136,7 +136,8 @@ export class Semaphore {
 export interface TokenBucket {
   /** Takes up to `count` whole tokens (default 1); `level` is how full the bucket was before. */
   take(count?: number): Promise<{ ok: boolean; granted: number; level: number }>;
-  give(): Promise<void>;
+  /** Returns `count` tokens (default 1) taken for calls never made. */
+  give(count?: number): Promise<void>;
 }
 
 /**
@@ -212,19 +213,44 @@ export class RateLimiter {
     got();
   }
 
-  /** Gives back a token taken for a call that was never made. */
-  refund(): void {
-    if (this.limited) this.bucket!.give().catch(this.onError);
+  /**
+   * Waits for one token like acquire, then takes up to `max - 1` more from the lease at hand: for a
+   * caller that can use a batch (the job consumer fetching several jobs in one query). Its demand
+   * counts as `max`, so the lease it waits for is sized for the batch. Resolves with how many it got.
+   */
+  async acquireUpTo(max: number, admission: Admission): Promise<number> {
+    if (!this.limited) return max;
+    this.countDemand(max - 1);
+    await this.acquire(admission);
+    return 1 + this.takeLeased(max - 1);
   }
 
-  private countDemand(): void {
+  /** Up to `max` tokens from this process's current lease, without waiting or a round trip. */
+  takeLeased(max: number): number {
+    if (!this.limited || max <= 0 || Date.now() >= this.leaseEnds) return 0;
+    const taken = Math.min(max, this.leased);
+    this.leased -= taken;
+    return taken;
+  }
+
+  /**
+   * Gives back tokens taken for calls never made: into the live lease when there is
+   * one (no round trip; it expires with the lease like any leased token), else to the shared bucket.
+   */
+  refund(count = 1): void {
+    if (!this.limited || count <= 0) return;
+    if (Date.now() < this.leaseEnds) this.leased += count;
+    else this.bucket!.give(count).catch(this.onError);
+  }
+
+  private countDemand(calls = 1): void {
     const now = Date.now();
     if (now - this.windowStart >= LEASE_MS) {
       this.askedBefore = now - this.windowStart < 2 * LEASE_MS ? this.askedNow : 0;
       this.askedNow = 0;
       this.windowStart = now;
     }
-    this.askedNow++;
+    this.askedNow += calls;
   }
 
   /** A leased token, unless the lease is spent or too old to be used (its tokens are then dropped). */
@@ -325,9 +351,9 @@ export function memoryTokenBucket(perSecond: number, capacity: number): TokenBuc
       tokens -= granted;
       return { ok: granted > 0, granted, level };
     },
-    async give() {
+    async give(count = 1) {
       refill();
-      tokens = Math.min(capacity, tokens + 1);
+      tokens = Math.min(capacity, tokens + count);
     },
   };
 }

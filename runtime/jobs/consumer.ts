@@ -18,6 +18,11 @@ const IDLE_POLL_MS = 2_000;
 export interface Consumer {
   /** Wakes the lane of `queue`, or every lane when it is empty or unknown. */
   wake(queue?: string): void;
+  /**
+   * Whether this process could start a job of `queue` now: a free slot and no wait for the rate.
+   * A process submitting such a job wakes only itself; the others are woken (NOTIFY) when it cannot.
+   */
+  canStartNow(queue: string): boolean;
   running(): number;
   /** Ids of the jobs this process is running (or recording the outcome of) now. */
   runningJobs(): ReadonlySet<string>;
@@ -41,39 +46,48 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const runLane = async (lane: Lane, alarm: Alarm) => {
     const rate: RateLimiter | null = lane.operation ? services.gate.rates.for(lane.operation) : null;
     let fetchFailing = false;
-    // Whether the last fetch found work: an idle lane first looks for a ready job (one query)
-    // rather than taking a token and giving it back on every poll.
-    let idleLane = true;
+    // Whether there is reason to think a job is ready: the last fetch found some, or a wake-up said
+    // one was queued. Otherwise (a poll after a quiet spell) the lane first looks (one query)
+    // rather than taking a token and giving it back.
+    let workExpected = false;
+    let lastFound = 0;
     while (!stopping) {
       const room = Math.min(deps.maxInFlight - inFlight, slots.free);
       if (room <= 0) {
         // Our own jobs wake us when they finish; slots held by sync requests do not, so look again soon.
+        alarm.needsRoom = true;
         await alarm.sleep(inFlight < deps.maxInFlight ? 50 : IDLE_POLL_MS);
+        alarm.needsRoom = false;
         continue;
       }
       const limited = rate?.limited ?? false;
-      if (limited && idleLane) {
+      if (limited && !workExpected) {
         const ready = await services.db
           .query(q.queueHasWork(BOSS_SCHEMA, lane.queue))
           .then((r) => r.rows[0].ready as boolean)
           .catch(() => true); // let the fetch below meet the outage and report it
         if (!ready) {
-          await alarm.sleep(IDLE_POLL_MS);
+          workExpected = await alarm.sleep(IDLE_POLL_MS);
           continue;
         }
       }
-      // Pay the token before fetching, so a job never sits fetched-but-unclaimed while it waits for
-      // the rate: a process killed in that gap would leave it to the orphan sweep.
+      // Pay the tokens before fetching, so a job never sits fetched-but-unclaimed while it waits for
+      // the rate: a process killed in that gap would leave it to the orphan sweep. One token is
+      // waited for; more are taken only as the lease has them, so a burst is fetched in batches
+      // (one query for many jobs) while a slow quota still gets one job per token.
+      let paid = 0;
       if (limited) {
         try {
-          await rate!.acquire({ priority: 'event', signal: stopFetching.signal });
+          // Sized by what the last fetch found (doubling while the queue keeps filling batches), so
+          // a queue that has run dry does not take a lease of tokens only to give them back.
+          paid = await rate!.acquireUpTo(Math.min(room, Math.max(1, 2 * lastFound)), { priority: 'event', signal: stopFetching.signal });
         } catch {
           continue; // stopping
         }
       }
       let jobs: PgBoss.JobWithMetadata<{ jobId: string }>[] = [];
       try {
-        jobs = await boss.fetch<{ jobId: string }>(lane.queue, { batchSize: limited ? 1 : room, includeMetadata: true });
+        jobs = await boss.fetch<{ jobId: string }>(lane.queue, { batchSize: limited ? paid : room, includeMetadata: true });
         if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
         fetchFailing = false;
       } catch (err) {
@@ -81,14 +95,16 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
         fetchFailing = true;
       }
-      idleLane = jobs.length === 0;
+      lastFound = jobs.length;
+      // Tokens paid for jobs the queue did not have go back.
+      if (limited) rate!.refund(paid - jobs.length);
       if (jobs.length === 0) {
-        if (limited) rate!.refund();
-        await alarm.sleep(IDLE_POLL_MS);
+        workExpected = await alarm.sleep(IDLE_POLL_MS);
         continue;
       }
+      workExpected = true;
       for (const job of jobs) {
-        let credit = limited && job === jobs[0];
+        let credit = limited;
         const take = (operation: string) => (credit && operation === lane.operation ? !(credit = false) : false);
         inFlight++;
         const jobId = job.data.jobId;
@@ -105,8 +121,9 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
             else runningIds.set(jobId, left);
             inFlight--;
             if (inFlight === 0) for (const notify of idle) notify();
-            // A finished job frees room for every lane.
-            for (const a of alarms.values()) a.ring();
+            // A finished job frees room for every lane that waits for room; a lane that found its
+            // queue empty waits for a wake-up instead (a fetch now would find nothing).
+            for (const a of alarms.values()) if (a.needsRoom) a.ring();
           });
       }
     }
@@ -123,8 +140,15 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
     else for (const a of alarms.values()) a.ring();
   };
 
+  const laneRates = new Map(deps.lanes.map((lane) => [lane.queue, lane.operation ? services.gate.rates.for(lane.operation) : null]));
+  const canStartNow = (queue: string) => {
+    const rate = laneRates.get(queue);
+    return !stopping && rate !== undefined && inFlight < deps.maxInFlight && slots.free > 0 && (rate === null || rate.waiting === 0);
+  };
+
   return {
     wake,
+    canStartNow,
     running: () => inFlight,
     runningJobs: () => new Set(runningIds.keys()),
     async stop(timeoutMs) {
@@ -150,30 +174,35 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   };
 }
 
-/** A sleep that a wake-up ends early; a wake-up while awake is remembered for the next sleep. */
+/**
+ * A sleep that a wake-up ends early (it then resolves true; false when the time ran out); a
+ * wake-up while awake is remembered for the next sleep.
+ */
 class Alarm {
   private woken = false;
   private wakeUp: (() => void) | null = null;
+  /** Set while the lane sleeps for want of room, which a finishing job gives back. */
+  needsRoom = false;
 
   ring(): void {
     this.woken = true;
     this.wakeUp?.();
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
+  sleep(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       if (this.woken) {
         this.woken = false;
-        return resolve();
+        return resolve(true);
       }
-      const done = () => {
+      const done = (rung: boolean) => {
         clearTimeout(timer);
         this.wakeUp = null;
         this.woken = false;
-        resolve();
+        resolve(rung);
       };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.wakeUp = () => done(true);
     });
   }
 }

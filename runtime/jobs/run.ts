@@ -6,7 +6,7 @@ import * as q from '../db/queries.ts';
 import { whenDatabaseAnswers } from '../db/retry.ts';
 import { httpError, toHttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
+import { BOSS_SCHEMA, CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
 import { tenantOf } from '../tenants.ts';
 import { observeJobRun, observeJobStart, type JobOutcome } from '../metrics/instruments.ts';
@@ -45,6 +45,22 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   await db
     .query(q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'running', error: null, worker_id: services.workerId }))))
     .catch(() => {});
+  // The job's row and its queue entry end in one statement; a callback to send joins them in a
+  // transaction (the callback queue's entry exists exactly when the job finished). Subscribers
+  // hear of it once it is recorded.
+  const entry = { bossSchema: BOSS_SCHEMA, queue: job.name, bossId: job.id };
+  const finish = async (end: Omit<Parameters<typeof q.finishJob>[0], 'id'>) => {
+    const finished = await record(`job ${end.status === 'succeeded' ? 'success' : 'failure'}`, async () => {
+      if (!claimed.callback_url) return (await db.query(q.finishJob({ id: jobId, ...end }, entry))).rows[0];
+      return inTransaction(db, async (client) => {
+        const row = (await client.query(q.finishJob({ id: jobId, ...end }, entry))).rows[0];
+        if (row) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
+        return row;
+      });
+    });
+    // Waits out an outage like the record, but a stop ends the wait: the outcome is recorded.
+    if (finished) await record('job notice', () => db.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))))).catch(() => {});
+  };
   const tenant = tenantOf(claimed.tenant, services.config.adminTenants);
   const jobLog = log.child({ jobId, attempt: claimed.attempts, tenant: tenant.name });
   const ran = (outcome: JobOutcome) => observeJobRun(claimed.function, outcome, (performance.now() - started) / 1000);
@@ -52,7 +68,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   try {
     const fn = deps.functions.get(claimed.function);
     if (!fn) throw httpError('FUNCTION_NOT_FOUND', `No function named "${claimed.function}".`);
-    const event = await eventFor(fn, claimed.input as JobInput, claimed.document_id, services);
+    const event = eventFor(fn, claimed.input as JobInput, claimed.content);
     const ctx: Context = {
       ...services,
       log: jobLog,
@@ -67,17 +83,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     };
     const result = await fn.handler(event, ctx);
     const outcome = describeOutput(result);
-    await record('job success', () =>
-      inTransaction(db, async (client) => {
-        const finished = (
-          await client.query(q.finishJob({ id: jobId, status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null }))
-        ).rows[0];
-        await boss.complete(job.name, job.id, {}, inTx(client));
-        if (!finished) return;
-        if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-        await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
-      }),
-    );
+    await finish({ status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null });
     ran('succeeded');
     jobLog.debug('job succeeded');
   } catch (err) {
@@ -89,15 +95,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
     if (final) {
       if (error.status >= 500) jobLog.error({ err: error.cause ?? error, code: error.code }, 'job failed after retries');
       else jobLog.info({ code: error.code }, 'job failed');
-      await record('job failure', () =>
-        inTransaction(db, async (client) => {
-          const finished = (await client.query(q.finishJob({ id: jobId, status: 'failed', documentId: null, resultId: null, output: null, error: summary }))).rows[0];
-          await boss.complete(job.name, job.id, {}, inTx(client));
-          if (!finished) return;
-          if (finished.callback_url) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-          await client.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))));
-        }),
-      );
+      await finish({ status: 'failed', documentId: null, resultId: null, output: null, error: summary });
     } else {
       jobLog.warn({ code: error.code, retryCount: job.retryCount, shuttingDown }, 'job will be retried');
       await record('job retry', () =>
@@ -111,12 +109,11 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   }
 }
 
-async function eventFor(fn: AnyFunction, input: JobInput, documentId: string | null, services: Services): Promise<InvocationEvent> {
+function eventFor(fn: AnyFunction, input: JobInput, content: Buffer | null): InvocationEvent {
   const event: InvocationEvent = { body: input.body as never, params: input.params as never, query: input.query as never, headers: {} };
   if (fn.input === 'document') {
-    const row = documentId ? (await services.db.query(q.loadDocumentContent(documentId))).rows[0] : undefined;
-    if (!row) throw httpError('UNPROCESSABLE_DOCUMENT', 'The document of this job is no longer stored (past DOCUMENT_RETENTION_HOURS).');
-    event.document = { bytes: row.content, filename: (input.body as { filename?: string } | null)?.filename };
+    if (!content) throw httpError('UNPROCESSABLE_DOCUMENT', 'The document of this job is no longer stored (past DOCUMENT_RETENTION_HOURS).');
+    event.document = { bytes: content, filename: (input.body as { filename?: string } | null)?.filename };
   }
   return event;
 }

@@ -27,7 +27,14 @@ export interface JobInput {
 }
 
 export function createSubmitter(
-  deps: JobReader & { boss: PgBoss; config: Config; laneOf: (fn: AnyFunction, event: InvocationEvent) => string },
+  deps: JobReader & {
+    boss: PgBoss;
+    config: Config;
+    laneOf: (fn: AnyFunction, event: InvocationEvent) => string;
+    /** Whether this process's consumer could start a job of the queue now, and its wake-up. */
+    canStartHere?: (queue: string) => boolean;
+    wakeHere?: (queue: string) => void;
+  },
 ): EventInvoker {
   const { db, boss, config } = deps;
 
@@ -56,6 +63,7 @@ export function createSubmitter(
     }
     const input: JobInput = { body: event.body ?? null, params: event.params as Record<string, unknown>, query: event.query as Record<string, unknown> };
 
+    const wakeHere = deps.canStartHere?.(queue) ?? false;
     const attempt = () =>
       inTransaction(db, async (client) => {
         if (key) {
@@ -73,32 +81,31 @@ export function createSubmitter(
             });
           }
         }
-        let documentId: string | null = null;
-        if (document && event.document) {
-          documentId = (
-            await client.query(
-              q.upsertDocument({
-                id: document.id,
-                sha256: document.sha256,
-                filename: event.document.filename ?? null,
-                contentType: document.contentType,
-                bytes: event.document.bytes.length,
-              }),
-            )
-          ).rows[0].id;
-          await client.query(q.storeDocumentContent(documentId!, event.document.bytes));
-          if (owner !== null) await client.query(q.recordTenantSight({ tenant: owner, documentId: documentId!, filename: event.document.filename ?? null, resultId: null }));
-        }
         const jobId = randomUUID();
+        // The queue entry's id is chosen here so the job row names it from the start.
+        const bossId = randomUUID();
         const row = (
-          await client.query(q.insertJob({ id: jobId, fn: fn.name, queue, input, documentId, idempotencyKey: key, callbackUrl: callbackUrl ?? null, tenant: owner }))
+          await client.query(
+            q.insertJob({
+              id: jobId,
+              fn: fn.name,
+              queue,
+              bossId,
+              input,
+              idempotencyKey: key,
+              callbackUrl: callbackUrl ?? null,
+              tenant: owner,
+              document: document && event.document ? { ...document, filename: event.document.filename ?? null, content: event.document.bytes } : null,
+            }),
+          )
         ).rows[0];
-        const bossId = await boss.send(queue, { jobId }, inTx(client));
-        if (!bossId) throw new Error('the queue refused the job');
-        await client.query(q.setJobBossId(jobId, bossId));
+        if (!(await boss.send(queue, { jobId }, { ...inTx(client), id: bossId }))) throw new Error('the queue refused the job');
         // Delivered at commit: consumers never wake for a job they cannot see yet. The job feed
-        // (dashboard) hears of the job as it is queued, not only once a worker starts it.
-        await client.query(q.notifyTwo(CHANNEL_WAKE, queue, CHANNEL_JOB, jobNotice(owner, jobEvent({ ...row, error: null }))));
+        // (dashboard) hears of the job as it is queued, not only once a worker starts it. When this
+        // process can start the job itself it wakes only itself, after the commit: waking every
+        // process for one job costs each of them a fetch that finds nothing.
+        const notice = jobNotice(owner, jobEvent({ ...row, error: null }));
+        await client.query(wakeHere ? q.notify(CHANNEL_JOB, notice) : q.notifyTwo(CHANNEL_WAKE, queue, CHANNEL_JOB, notice));
         return { created: row as JobRow };
       });
 
@@ -110,6 +117,7 @@ export function createSubmitter(
       if ((err as { code?: string }).code !== '23505' || !key) throw err;
       outcome = await attempt();
     }
+    if (wakeHere) deps.wakeHere?.(queue);
     if (outcome.existing) {
       const links = linksFor(event.headers, outcome.existing.id);
       return new Reply(200, new RawJson(await jobJson(deps, outcome.existing, links)), { 'idempotent-replayed': 'true' });

@@ -72,6 +72,34 @@ describe('RateLimiter', () => {
     assert.equal((await bucket.take()).ok, true);
   });
 
+  test('should keep a token refunded while its lease lasts in the lease, not the bucket', async () => {
+    const bucket = memoryTokenBucket(1000, 1000);
+    await new Promise((r) => setTimeout(r, 50)); // ~50 tokens in the bucket
+    const rate = new RateLimiter(bucket, 1000);
+    await rate.acquire({ priority: 'event' }); // leases up to LEASE_MS of the rate
+    const extra = rate.takeLeased(1_000);
+    assert.ok(extra >= 0);
+    assert.equal(rate.takeLeased(1_000), 0, 'the lease is spent');
+    const inBucket = (await bucket.take(0)).level;
+    rate.refund();
+    assert.equal(rate.takeLeased(5), 1, 'the refunded token is at hand again without a round trip');
+    assert.ok((await bucket.take(0)).level - inBucket < 1, 'and was not also given to the bucket');
+  });
+
+  test('should lease for a batch and hand it out at once', async () => {
+    const bucket = memoryTokenBucket(1000, 1000);
+    await new Promise((r) => setTimeout(r, 60)); // ~60 tokens in the bucket
+    const rate = new RateLimiter(bucket, 1000);
+    const got = await rate.acquireUpTo(20, { priority: 'event' });
+    assert.equal(got, 20);
+    assert.equal(await new RateLimiter(null, 0).acquireUpTo(7, { priority: 'event' }), 7, 'unlimited: the whole batch');
+  });
+
+  test('should take no leased tokens when the rate is unlimited or nothing is leased', async () => {
+    assert.equal(new RateLimiter(null, 0).takeLeased(10), 0);
+    assert.equal(new RateLimiter(memoryTokenBucket(10, 10), 10).takeLeased(10), 0);
+  });
+
   test('should refuse a sync caller whose wait for a token would pass its deadline', async () => {
     const rate = new RateLimiter(memoryTokenBucket(0.5, 1), 0.5);
     await assert.rejects(rate.acquire({ priority: 'sync', deadline: Date.now() + 100 }), (err: HttpError) => err.code === 'OVERLOADED');
