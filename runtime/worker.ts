@@ -102,7 +102,6 @@ async function main(): Promise<void> {
   const submit = createSubmitter({
     db,
     functions,
-    boss,
     config,
     laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null),
     canStartHere: (queue) => consumer?.canStartNow(queue) ?? false,

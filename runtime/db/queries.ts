@@ -185,24 +185,58 @@ const JOB_COLUMNS = `j.id, j.function, j.queue, j.status, j.attempts, j.document
   j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id, j.tenant`;
 
 /**
- * Accepts a job in one statement: its document (a row once per content, the bytes kept until
- * retention, the tenant's sight of it with its filename) and the job row, which names the queue
- * entry the same transaction sends. Without a document, only the job row.
+ * The queue entry of a job, inserted as pg-boss 10's send() does it (plans.insertJob) for a queue
+ * whose settings are all on its row (as createQueues makes them): delivery data, expiry,
+ * retention and retries from the queue. Being SQL of ours, it can share one statement with the
+ * job row; test/runtime/db/submit-job.test.ts holds it to pg-boss's own send.
  */
-export function insertJob(job: {
-  id: string;
-  fn: string;
-  queue: string;
-  bossId: string;
-  input: unknown;
-  idempotencyKey: string | null;
-  callbackUrl: string | null;
-  tenant: string | null;
-  document: { id: string; sha256: string; filename: string | null; contentType: string; content: Buffer } | null;
-}): Query {
+const QUEUE_ENTRY = (schema: string, id: string, queue: string, jobId: string) => `
+             INSERT INTO ${schema}.job (id, name, data, priority, start_after, expire_in, keep_until,
+                                        retry_limit, retry_delay, retry_backoff, policy, dead_letter)
+             SELECT ${id}::uuid, q.name, jsonb_build_object('jobId', ${jobId}::text), 0, now(),
+                    COALESCE(q.expire_seconds * interval '1s', interval '15 minutes'),
+                    now() + COALESCE(q.retention_minutes * interval '1 minute', interval '14 days'),
+                    COALESCE(q.retry_limit, 2),
+                    CASE WHEN COALESCE(q.retry_backoff, false) THEN GREATEST(q.retry_delay, 1) ELSE COALESCE(q.retry_delay, 0) END,
+                    COALESCE(q.retry_backoff, false), q.policy, q.dead_letter
+               FROM ${schema}.queue q WHERE q.name = ${queue}
+             RETURNING id`;
+
+/**
+ * The job feed's event for a job just queued, as jobEvent() writes it (test/runtime/db/
+ * submit-job.test.ts compares them), built here because the document's id is known only inside
+ * the statement (the same content may have arrived before).
+ */
+const QUEUED_EVENT = (job: string) => `
+             (SELECT json_strip_nulls(row_to_json(e))::text FROM (
+                SELECT 'job' AS type, ${job}.id AS "jobId", ${job}.status, ${job}.attempts, ${job}.function,
+                       ${job}.document_id AS "documentId",
+                       to_char(${job}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt") e)`;
+
+/**
+ * Accepts a job in one statement, which commits everything at once: its document (a row once per
+ * content, the bytes kept until retention, the tenant's sight of it with its filename), the job
+ * row, its queue entry, and the notices (the job feed; `wakeChannel`, when given, wakes every
+ * process's consumers). Without a document, only the job, entry and notices. No row comes back
+ * when the queue does not exist.
+ */
+export function submitJob(
+  job: {
+    id: string;
+    fn: string;
+    queue: string;
+    bossId: string;
+    input: unknown;
+    idempotencyKey: string | null;
+    callbackUrl: string | null;
+    tenant: string | null;
+    document: { id: string; sha256: string; filename: string | null; contentType: string; content: Buffer } | null;
+  },
+  notices: { bossSchema: string; jobChannel: string; wakeChannel: string | null },
+): Query {
   const d = job.document;
   return {
-    name: 'insert-job',
+    name: 'submit-job',
     text: `WITH doc AS (
              INSERT INTO documents (id, sha256, filename, content_type, bytes)
              SELECT $9, $10, $11, $12, length($13::bytea) WHERE $10::text IS NOT NULL
@@ -215,13 +249,20 @@ export function insertJob(job: {
              INSERT INTO tenant_documents (tenant, document_id, filename) SELECT $8, id, $11 FROM doc WHERE $8::text IS NOT NULL
              ON CONFLICT (tenant, document_id) DO UPDATE SET filename = EXCLUDED.filename
               WHERE tenant_documents.filename IS NULL AND EXCLUDED.filename IS NOT NULL
+           ), entry AS (${QUEUE_ENTRY(notices.bossSchema, '$7', '$6', '$1')}
+           ), job AS (
+             INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant, boss_id)
+             SELECT $1::uuid, $2, 'queued', $3::jsonb, (SELECT id FROM doc), $4, $5, $6, $8, entry.id FROM entry
+             RETURNING id, function, status, attempts, document_id, created_at
            )
-           INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant, boss_id)
-           VALUES ($1, $2, 'queued', $3, (SELECT id FROM doc), $4, $5, $6, $8, $7)
-           RETURNING id, function, status, attempts, document_id, created_at`,
+           SELECT job.*,
+                  pg_notify($14, COALESCE($8, '') || chr(10) || ${QUEUED_EVENT('job')}),
+                  CASE WHEN $15::text IS NOT NULL THEN pg_notify($15, $6) END
+             FROM job`,
     values: [
       job.id, job.fn, JSON.stringify(job.input), job.idempotencyKey, job.callbackUrl, job.queue, job.bossId, job.tenant,
       d?.id ?? null, d?.sha256 ?? null, d?.filename ?? null, d?.contentType ?? null, d?.content ?? null,
+      notices.jobChannel, notices.wakeChannel,
     ],
   };
 }

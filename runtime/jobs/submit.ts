@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
 import { RawJson, Reply, type AnyFunction, type InvocationEvent } from '../define.ts';
 import { detectKind, MEDIA_TYPES } from '../documents/detect.ts';
@@ -9,13 +8,13 @@ import * as q from '../db/queries.ts';
 import { httpError } from '../errors.ts';
 import type { EventInvoker } from '../http/pipeline.ts';
 import { CHANNEL_JOB, CHANNEL_WAKE } from '../queue/listener.ts';
-import { inTx } from '../queue/boss.ts';
+import { BOSS_SCHEMA } from '../queue/boss.ts';
 import { ownerOf } from '../tenants.ts';
 import { checkCallbackUrl } from './callback-url.ts';
-import { jobEvent, jobFields, jobJson, jobNotice, linksFor, type JobReader, type JobRow } from './job-json.ts';
+import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
-// queue entry are committed in one transaction, and idle consumers are woken by NOTIFY.
+// queue entry are committed together (one statement), and idle consumers are woken by NOTIFY.
 
 // A full queue frees up as jobs finish, which takes seconds; asking again sooner is wasted.
 const QUEUE_FULL_RETRY_AFTER_S = 2;
@@ -28,7 +27,6 @@ export interface JobInput {
 
 export function createSubmitter(
   deps: JobReader & {
-    boss: PgBoss;
     config: Config;
     laneOf: (fn: AnyFunction, event: InvocationEvent) => string;
     /** Whether this process's consumer could start a job of the queue now, and its wake-up. */
@@ -36,7 +34,7 @@ export function createSubmitter(
     wakeHere?: (queue: string) => void;
   },
 ): EventInvoker {
-  const { db, boss, config } = deps;
+  const { db, config } = deps;
 
   return async (fn, event, meta) => {
     // Decided now, so options a function refuses (prepare) are refused while the client listens.
@@ -63,9 +61,32 @@ export function createSubmitter(
     }
     const input: JobInput = { body: event.body ?? null, params: event.params as Record<string, unknown>, query: event.query as Record<string, unknown> };
 
+    // When this process can start the job itself it wakes only itself, after the commit: waking
+    // every process for one job costs each of them a fetch that finds nothing.
     const wakeHere = deps.canStartHere?.(queue) ?? false;
-    const attempt = () =>
-      inTransaction(db, async (client) => {
+    const submission = q.submitJob(
+      {
+        id: randomUUID(),
+        fn: fn.name,
+        queue,
+        bossId: randomUUID(),
+        input,
+        idempotencyKey: key,
+        callbackUrl: callbackUrl ?? null,
+        tenant: owner,
+        document: document && event.document ? { ...document, filename: event.document.filename ?? null, content: event.document.bytes } : null,
+      },
+      { bossSchema: BOSS_SCHEMA, jobChannel: CHANNEL_JOB, wakeChannel: wakeHere ? null : CHANNEL_WAKE },
+    );
+    const created = (rows: unknown[]) => {
+      if (!rows[0]) throw new Error(`the queue "${queue}" does not exist`);
+      return { created: rows[0] as JobRow };
+    };
+    // One statement accepts the job; an idempotency key or a per-key cap needs a
+    // look first, in the same transaction.
+    const attempt = async (): Promise<{ existing?: JobRow; created?: JobRow }> => {
+      if (!key && config.maxQueuedJobsPerKey <= 0) return created((await db.query(submission)).rows);
+      return inTransaction(db, async (client) => {
         if (key) {
           const existing = (await client.query(q.findJobByIdempotencyKey(key, owner))).rows[0] as (JobRow & { fresh: boolean }) | undefined;
           if (existing?.fresh) return { existing };
@@ -81,33 +102,9 @@ export function createSubmitter(
             });
           }
         }
-        const jobId = randomUUID();
-        // The queue entry's id is chosen here so the job row names it from the start.
-        const bossId = randomUUID();
-        const row = (
-          await client.query(
-            q.insertJob({
-              id: jobId,
-              fn: fn.name,
-              queue,
-              bossId,
-              input,
-              idempotencyKey: key,
-              callbackUrl: callbackUrl ?? null,
-              tenant: owner,
-              document: document && event.document ? { ...document, filename: event.document.filename ?? null, content: event.document.bytes } : null,
-            }),
-          )
-        ).rows[0];
-        if (!(await boss.send(queue, { jobId }, { ...inTx(client), id: bossId }))) throw new Error('the queue refused the job');
-        // Delivered at commit: consumers never wake for a job they cannot see yet. The job feed
-        // (dashboard) hears of the job as it is queued, not only once a worker starts it. When this
-        // process can start the job itself it wakes only itself, after the commit: waking every
-        // process for one job costs each of them a fetch that finds nothing.
-        const notice = jobNotice(owner, jobEvent({ ...row, error: null }));
-        await client.query(wakeHere ? q.notify(CHANNEL_JOB, notice) : q.notifyTwo(CHANNEL_WAKE, queue, CHANNEL_JOB, notice));
-        return { created: row as JobRow };
+        return created((await client.query(submission)).rows);
       });
+    };
 
     let outcome: { existing?: JobRow; created?: JobRow };
     try {

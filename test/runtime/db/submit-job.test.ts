@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import type PgBoss from 'pg-boss';
+import type { Config } from '../../../runtime/config.ts';
+import { migrate } from '../../../runtime/db/migrate.ts';
+import { createPool, type Pool } from '../../../runtime/db/pool.ts';
+import * as q from '../../../runtime/db/queries.ts';
+import { jobEvent, jobNotice } from '../../../runtime/jobs/job-json.ts';
+import { BOSS_SCHEMA, startBoss } from '../../../runtime/queue/boss.ts';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db.ts';
+
+// submitJob writes a job's queue entry itself (to accept a job in one statement) and builds the
+// job feed's event in SQL: both must stay what pg-boss's send() and jobEvent() make.
+
+const QUEUE = 'DetectDocumentText';
+let db: TestDatabase;
+let pool: Pool;
+let boss: PgBoss;
+let listener: pg.Client;
+const notices: { channel: string; payload: string }[] = [];
+
+before(async () => {
+  db = await createTestDatabase();
+  pool = createPool(db.url, 4);
+  await migrate(pool);
+  boss = await startBoss({ jobRetryLimit: 3, jobExpireSeconds: 600 } as Config, db.url, pool, [QUEUE]);
+  listener = new pg.Client({ connectionString: db.url });
+  await listener.connect();
+  listener.on('notification', (n) => notices.push({ channel: n.channel, payload: n.payload ?? '' }));
+  await listener.query('LISTEN feed; LISTEN wake');
+});
+after(async () => {
+  await listener?.end();
+  await boss?.stop({ graceful: false, wait: true, close: true });
+  await pool?.end();
+  await db?.drop();
+});
+
+const submission = (over: { tenant?: string | null; content?: Buffer; wake?: boolean; queue?: string } = {}) => {
+  const content = over.content ?? Buffer.from(`png ${randomUUID()}`);
+  return q.submitJob(
+    {
+      id: randomUUID(),
+      fn: 'ocr',
+      queue: over.queue ?? QUEUE,
+      bossId: randomUUID(),
+      input: { body: null, params: {}, query: {} },
+      idempotencyKey: null,
+      callbackUrl: null,
+      tenant: over.tenant ?? null,
+      document: { id: randomUUID(), sha256: `sha-${content.toString('hex')}`, filename: 'a.png', contentType: 'image/png', content },
+    },
+    { bossSchema: BOSS_SCHEMA, jobChannel: 'feed', wakeChannel: over.wake ? 'wake' : null },
+  );
+};
+
+const entryColumns = `name, priority, state, retry_limit, retry_delay, retry_backoff, expire_in, policy, dead_letter,
+  singleton_key, singleton_on, keep_until - start_after AS kept, data`;
+
+async function settled(count: number): Promise<void> {
+  for (let i = 0; i < 100 && notices.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
+test('should write the queue entry exactly as pg-boss send() does', async () => {
+  const sent = await boss.send(QUEUE, { jobId: 'x' }, { id: randomUUID() });
+  const statement = submission();
+  const row = (await pool.query(statement)).rows[0];
+  const ours = (await pool.query(`SELECT ${entryColumns} FROM ${BOSS_SCHEMA}.job WHERE id = $1`, [statement.values[6]])).rows[0];
+  const theirs = (await pool.query(`SELECT ${entryColumns} FROM ${BOSS_SCHEMA}.job WHERE id = $1`, [sent])).rows[0];
+  assert.deepEqual({ ...ours, data: null }, { ...theirs, data: null });
+  assert.deepEqual(ours.data, { jobId: row.id });
+  assert.equal(ours.retry_limit, 3);
+  // The entry is fetched like any other.
+  const fetched = await boss.fetch<{ jobId: string }>(QUEUE, { batchSize: 10 });
+  assert.ok(fetched?.some((j) => j.data.jobId === row.id));
+});
+
+test('should notify the job feed with the event jobEvent() makes, and wake only when asked', async () => {
+  notices.length = 0;
+  const row = (await pool.query(submission({ tenant: 'acme' }))).rows[0];
+  await settled(1);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(notices.map((n) => n.channel), ['feed']);
+  const expected = jobNotice('acme', jobEvent({ ...row, error: null }));
+  const [tenant, event] = notices[0]!.payload.split('\n');
+  assert.equal(tenant, 'acme');
+  assert.deepEqual(JSON.parse(event!), JSON.parse(expected.split('\n')[1]!));
+
+  notices.length = 0;
+  await pool.query(submission({ wake: true }));
+  await settled(2);
+  assert.deepEqual(notices.map((n) => [n.channel, n.channel === 'wake' ? n.payload : ''].join(':')).sort(), ['feed:', `wake:${QUEUE}`]);
+  assert.equal(notices.find((n) => n.channel === 'feed')!.payload.split('\n')[0], '', 'no tenant: an empty first line');
+});
+
+test('should keep one document per content, and name it in the second job and its event', async () => {
+  const content = Buffer.from(`same ${randomUUID()}`);
+  const first = (await pool.query(submission({ content }))).rows[0];
+  notices.length = 0;
+  const second = (await pool.query(submission({ content }))).rows[0];
+  assert.equal(second.document_id, first.document_id);
+  await settled(1);
+  assert.equal(JSON.parse(notices[0]!.payload.split('\n')[1]!).documentId, first.document_id);
+  const stored = (await pool.query(`SELECT count(*)::int AS n, max(bytes) AS bytes FROM documents WHERE id = $1`, [first.document_id])).rows[0];
+  assert.deepEqual(stored, { n: 1, bytes: content.length });
+});
+
+test('should accept nothing when the queue does not exist', async () => {
+  const statement = submission({ queue: 'no-such-queue' });
+  assert.equal((await pool.query(statement)).rows.length, 0);
+  assert.equal((await pool.query(`SELECT count(*)::int AS n FROM jobs WHERE id = $1`, [statement.values[0]])).rows[0].n, 0);
+});
