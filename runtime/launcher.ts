@@ -59,8 +59,8 @@ async function main(): Promise<void> {
       // Up to 8 MB of young generation: each worker has tens of requests in flight, and with 2 MB
       // a scavenge came every few requests, promoted their live objects, and the old generation
       // filled with them: full collections every few hundred ms took ~20 % of a worker's CPU.
-      // The young generation grows only under load, and V8's memory reducer shrinks it again
-      // when the worker idles (README, Performance: memory).
+      // The young generation grows only under load; V8 keeps it grown after the load, until the
+      // worker goes quiet and gives it back (idle-memory.ts).
       '--max-semi-space-size=8',
       // Four workers must not grow past what a t3.medium (4 GiB) can hold beside PostgreSQL;
       // request bodies held are bounded by MAX_INFLIGHT_BYTES (128 MiB, ~550 MB of RSS) long before this.

@@ -107,6 +107,14 @@ export interface RequestRecorder {
   record(status: number, seconds: number): void;
 }
 
+// Requests answered and job runs finished by this process: idle-memory.ts reads it to tell a
+// quiet worker from a busy one without a hook of its own on every request.
+let activity = 0;
+
+export function activityCount(): number {
+  return activity;
+}
+
 /**
  * The counter and histogram children of one route, bound once at boot; a status code's child is
  * bound the first time that code is answered, so recording allocates nothing per request.
@@ -124,6 +132,7 @@ export function requestRecorder(method: string, route: string): RequestRecorder 
       }
       counter.inc();
       duration.observe(seconds);
+      activity++;
     },
   };
 }
@@ -144,6 +153,7 @@ export function observeJobStart(fn: string, waitedSeconds: number): void {
 export function observeJobRun(fn: string, outcome: JobOutcome, seconds: number): void {
   jobsFinished.labels(fn, outcome).inc();
   jobProcessing.labels(fn, outcome).observe(seconds);
+  activity++;
 }
 
 /** What a worker's gauges read at scrape time. */
