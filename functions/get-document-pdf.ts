@@ -5,7 +5,6 @@ import { detectKind } from '../runtime/documents/detect.ts';
 import { pagesWithText } from '../runtime/documents/pdfjs.ts';
 import type { OcrWord } from '../runtime/engines/types.ts';
 import { httpError } from '../runtime/errors.ts';
-import { buildSearchablePdf } from '../runtime/pdf-output/searchable-pdf.ts';
 import { scopeOf } from '../runtime/tenants.ts';
 import { DocumentParams } from '../schemas/ocr.ts';
 
@@ -38,6 +37,9 @@ export default defineFunction({
       const texted = await pagesWithText(row.content);
       pages = pages.filter((p) => !texted.has(p.page));
     }
+    // Loaded on the first request: pdf-lib's writer, fontkit and the font would otherwise sit in
+    // every worker from its start, though most deployments never ask for a searchable PDF.
+    const { buildSearchablePdf } = await import('../runtime/pdf-output/searchable-pdf.ts');
     const pdf = await buildSearchablePdf(row.content, kind, pages);
     const name = (row.filename ?? 'document').replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'document';
     return new Reply(200, new RawBody(pdf, 'application/pdf'), { 'content-disposition': `inline; filename="${name}.pdf"` });
