@@ -17,15 +17,15 @@ export interface ResultKey {
 }
 
 /**
- * The cached result of a document for one function + options + engine, and whether the document's
- * bytes are still held (a hit on a document whose bytes were purged stores them again, so its
- * searchable PDF works for another retention period).
+ * The cached result of a document for one function + options + engine, and since when the
+ * document's bytes are held, if they are (a hit on a document whose bytes were purged stores them
+ * again, so its searchable PDF works for another retention period).
  */
 export function findCachedResult(sha256: string, key: ResultKey): Query {
   return {
     name: 'find-cached-result',
     text: `SELECT d.id AS document_id, d.page_count, r.id AS result_id, r.payload, r.created_at,
-                  EXISTS (SELECT 1 FROM document_content c WHERE c.document_id = d.id) AS has_content
+                  (SELECT c.created_at FROM document_content c WHERE c.document_id = d.id) AS content_at
              FROM documents d JOIN results r ON r.document_id = d.id
             WHERE d.sha256 = $1 AND r.function = $2 AND r.options_key = $3 AND r.engine = $4`,
     values: [sha256, key.fn, key.optionsKey, key.engine],

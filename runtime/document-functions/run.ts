@@ -12,6 +12,7 @@ import type { CallOutput, DocumentSpec } from './define.ts';
 import { ownOptions, type CommonOptions } from './options.ts';
 import { pageRangesKey, parsePageRanges, selectPages } from './page-ranges.ts';
 import { presentResult } from './present.ts';
+import { bytesHeldFor, RECENT_TTL_MS, recentKey, recentResultsOf, type RecentResult } from './recent-results.ts';
 import { resultJson, wordsJson } from './result-json.ts';
 
 // One invocation of a document function, sync or queued: type check, cache lookup, document
@@ -65,10 +66,22 @@ export async function runDocumentFunction(
   const recordSight = async (documentId: string, resultId: string) =>
     owner === null ? true : (await ctx.db.query(q.recordTenantSight({ tenant: owner, documentId, filename, resultId }))).rows[0].first_sight as boolean;
 
-  const known = (await ctx.db.query(q.findCachedResult(sha256, key))).rows[0];
+  const recent = recentResultsOf(ctx.db);
+  const recentKeyOf = recentKey(sha256, key);
+  let known: RecentResult | undefined = recent.get(recentKeyOf);
+  // Bytes this request must keep may be purged meanwhile only once they are older than the
+  // retention period: near that moment the database says whether they are still there.
+  if (known && retain && !bytesHeldFor(known, ctx.config.documentRetentionHours, RECENT_TTL_MS)) known = undefined;
+  if (!known) {
+    known = (await ctx.db.query(q.findCachedResult(sha256, key))).rows[0];
+    if (known?.result_id) recent.remember(recentKeyOf, known);
+  }
   countCache('result', known?.result_id ? 1 : 0, known?.result_id ? 0 : 1);
   if (known?.result_id) {
-    if (retain && !known.has_content) await ctx.db.query(q.storeDocumentContent(known.document_id, Buffer.from(bytes)));
+    if (retain && !known.content_at) {
+      await ctx.db.query(q.storeDocumentContent(known.document_id, Buffer.from(bytes)));
+      known.content_at = new Date();
+    }
     // Another tenant's result costs no Textract call, but is not reported as cached: that would
     // tell this tenant someone else had sent the same document.
     const cached = owner === null || !(await recordSight(known.document_id, known.result_id));
@@ -101,7 +114,7 @@ export async function runDocumentFunction(
         contentType: MEDIA_TYPES[kind],
         bytes: bytes.length,
         pageCount,
-        content: retain && !known?.has_content ? bytes : null,
+        content: retain && !known?.content_at ? bytes : null,
         resultId: randomUUID(),
         key,
         options,
