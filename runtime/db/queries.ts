@@ -202,16 +202,25 @@ const QUEUE_ENTRY = (schema: string, id: string, queue: string, jobId: string) =
                FROM ${schema}.queue q WHERE q.name = ${queue}
              RETURNING id`;
 
+const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /**
- * The job feed's event for a job just queued, as jobEvent() writes it (test/runtime/db/
- * submit-job.test.ts compares them), built here because the document's id is known only inside
- * the statement (the same content may have arrived before).
+ * A job's NOTIFY payload built in SQL from a row of `jobs` (every column of JOB_COLUMNS) named
+ * `job`: the tenant line, then the event exactly as jobNotice(tenant, jobEvent(row)) writes it
+ * (test/runtime/db/job-events.test.ts compares them). Built in the statement that changes the job,
+ * the notice costs no round trip of its own and is delivered when that statement commits.
  */
-const QUEUED_EVENT = (job: string) => `
-             (SELECT json_strip_nulls(row_to_json(e))::text FROM (
+export function jobNoticeSql(job: string): string {
+  return `COALESCE(${job}.tenant, '') || chr(10) || (SELECT json_strip_nulls(row_to_json(e))::text FROM (
                 SELECT 'job' AS type, ${job}.id AS "jobId", ${job}.status, ${job}.attempts, ${job}.function,
                        ${job}.document_id AS "documentId",
-                       to_char(${job}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt") e)`;
+                       ${isoTime(`${job}.created_at`)} AS "createdAt", ${isoTime(`${job}.started_at`)} AS "startedAt",
+                       ${isoTime(`${job}.finished_at`)} AS "finishedAt",
+                       CASE WHEN ${job}.status = 'running' THEN ${job}.worker_id END AS worker,
+                       CASE WHEN ${job}.status IN ('failed', 'queued') THEN ${job}.error END AS error,
+                       CASE WHEN ${job}.page_count > 0 THEN COALESCE(${job}.pages_done, 0) END AS "pagesDone",
+                       CASE WHEN ${job}.page_count > 0 THEN ${job}.page_count END AS "pageCount") e)`;
+}
 
 /**
  * Accepts a job in one statement, which commits everything at once: its document (a row once per
@@ -253,10 +262,10 @@ export function submitJob(
            ), job AS (
              INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant, boss_id)
              SELECT $1::uuid, $2, 'queued', $3::jsonb, (SELECT id FROM doc), $4, $5, $6, $8, entry.id FROM entry
-             RETURNING id, function, status, attempts, document_id, created_at
+             RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}
            )
-           SELECT job.*,
-                  pg_notify($14, COALESCE($8, '') || chr(10) || ${QUEUED_EVENT('job')}),
+           SELECT job.id, job.function, job.status, job.attempts, job.document_id, job.created_at,
+                  pg_notify($14, ${jobNoticeSql('job')}),
                   CASE WHEN $15::text IS NOT NULL THEN pg_notify($15, $6) END
              FROM job`,
     values: [
@@ -320,21 +329,24 @@ export function findJob(jobId: string, scope: string | null): Query {
 }
 
 /**
- * Claims a delivered job for this worker, with its document's bytes (in the same round trip);
- * nothing comes back when it already finished.
+ * Claims a delivered job for this worker, with its document's bytes, and tells subscribers it
+ * runs (on `channel`), in one round trip; nothing comes back when it already finished.
  */
-export function startJob(jobId: string, workerId: string, bossId: string): Query {
+export function startJob(jobId: string, workerId: string, bossId: string, channel: string): Query {
   return {
     name: 'start-job',
     text: `WITH claimed AS (
              UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
                     started_at = COALESCE(started_at, now())
               WHERE id = $1 AND status IN ('queued', 'running')
-              RETURNING id, function, input, document_id, callback_url, attempts, tenant, created_at, started_at,
+              RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}, input,
                         EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s
            )
-           SELECT claimed.*, c.content FROM claimed LEFT JOIN document_content c ON c.document_id = claimed.document_id`,
-    values: [jobId, workerId, bossId],
+           SELECT claimed.id, claimed.function, claimed.input, claimed.document_id, claimed.callback_url, claimed.attempts,
+                  claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, c.content,
+                  pg_notify($4, ${jobNoticeSql('claimed')})
+             FROM claimed LEFT JOIN document_content c ON c.document_id = claimed.document_id`,
+    values: [jobId, workerId, bossId, channel],
   };
 }
 
@@ -366,10 +378,11 @@ export function finishJob(
     error: unknown;
   },
   entry: { bossSchema: string; queue: string; bossId: string },
+  channel: string,
 ): Query {
   // The queue entry is completed in the same statement, as pg-boss 10's complete() does it
-  // (plans.completeJobs: state and completed_on of an active entry): one round trip, and no
-  // transaction around two, for the end of every job.
+  // (plans.completeJobs: state and completed_on of an active entry), and subscribers are told (on
+  // `channel`) when it commits: one round trip, and no transaction, for the end of every job.
   return {
     name: 'finish-job',
     text: `WITH fin AS (
@@ -382,10 +395,10 @@ export function finishJob(
              UPDATE ${entry.bossSchema}.job SET completed_on = now(), state = 'completed'
               WHERE name = $7 AND id = $8 AND state = 'active'
            )
-           SELECT * FROM fin`,
+           SELECT fin.*, pg_notify($9, ${jobNoticeSql('fin')}) FROM fin`,
     values: [
       job.id, job.status, job.documentId, job.resultId, job.output === null ? null : JSON.stringify(job.output), job.error === null ? null : JSON.stringify(job.error),
-      entry.queue, entry.bossId,
+      entry.queue, entry.bossId, channel,
     ],
   };
 }

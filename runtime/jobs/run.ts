@@ -33,7 +33,8 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   // The job is ours (the queue handed it over) and its outcome will be: every write that records
   // it waits out a database outage rather than leave the job claimed and unrecorded.
   const record = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log: log.child({ jobId }), what, signal: deps.shutdown });
-  const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id)))).rows[0];
+  // Subscribers hear it runs from the claim itself (pollers read the row, which says so too).
+  const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id, CHANNEL_JOB)))).rows[0];
   if (!claimed) {
     // Finished already (a duplicate delivery after a reclaim): just settle the queue entry.
     await record('job settle', () => boss.complete(job.name, job.id));
@@ -41,26 +42,19 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   }
   const started = performance.now();
   if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
-  // A push, not a record: pollers read the row, which says running already.
-  await db
-    .query(q.notify(CHANNEL_JOB, jobNotice(claimed.tenant, jobEvent({ ...claimed, id: jobId, status: 'running', error: null, worker_id: services.workerId }))))
-    .catch(() => {});
-  // The job's row and its queue entry end in one statement; a callback to send joins them in a
-  // transaction (the callback queue's entry exists exactly when the job finished). Subscribers
-  // hear of it once it is recorded.
+  // The job's row, its queue entry and the notice to subscribers end in one statement; a callback
+  // to send joins them in a transaction (the callback queue's entry exists exactly when the job
+  // finished).
   const entry = { bossSchema: BOSS_SCHEMA, queue: job.name, bossId: job.id };
-  const finish = async (end: Omit<Parameters<typeof q.finishJob>[0], 'id'>) => {
-    const finished = await record(`job ${end.status === 'succeeded' ? 'success' : 'failure'}`, async () => {
-      if (!claimed.callback_url) return (await db.query(q.finishJob({ id: jobId, ...end }, entry))).rows[0];
-      return inTransaction(db, async (client) => {
-        const row = (await client.query(q.finishJob({ id: jobId, ...end }, entry))).rows[0];
+  const finish = (end: Omit<Parameters<typeof q.finishJob>[0], 'id'>) =>
+    record(`job ${end.status === 'succeeded' ? 'success' : 'failure'}`, async () => {
+      const statement = q.finishJob({ id: jobId, ...end }, entry, CHANNEL_JOB);
+      if (!claimed.callback_url) return void (await db.query(statement));
+      await inTransaction(db, async (client) => {
+        const row = (await client.query(statement)).rows[0];
         if (row) await boss.send(CALLBACK_QUEUE, { jobId }, inTx(client));
-        return row;
       });
     });
-    // Waits out an outage like the record, but a stop ends the wait: the outcome is recorded.
-    if (finished) await record('job notice', () => db.query(q.notify(CHANNEL_JOB, jobNotice(finished.tenant, jobEvent(finished))))).catch(() => {});
-  };
   const tenant = tenantOf(claimed.tenant, services.config.adminTenants);
   const jobLog = log.child({ jobId, attempt: claimed.attempts, tenant: tenant.name });
   const ran = (outcome: JobOutcome) => observeJobRun(claimed.function, outcome, (performance.now() - started) / 1000);
