@@ -314,11 +314,6 @@ export function notify(channel: string, payload: string): Query {
   return { name: 'notify', text: `SELECT pg_notify($1, $2)`, values: [channel, payload] };
 }
 
-/** Two notifications in one round trip (both are delivered at commit). */
-export function notifyTwo(channel: string, payload: string, otherChannel: string, otherPayload: string): Query {
-  return { name: 'notify-two', text: `SELECT pg_notify($1, $2), pg_notify($3, $4)`, values: [channel, payload, otherChannel, otherPayload] };
-}
-
 /** A job, if `scope` owns it (null: whoever does). */
 export function findJob(jobId: string, scope: string | null): Query {
   return {
