@@ -58,6 +58,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   jobRetryLimit: number;
   jobExpireSeconds: number;
+  /** How long an idle lane sleeps before looking at its queue unwoken (the wake-ups are NOTIFY). */
+  jobPollMs: number;
   documentRetentionHours: number;
   callbackSecret?: string;
   callbackAllowedHosts: string[];
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 30_000),
     jobRetryLimit: int(env, 'JOB_RETRY_LIMIT', 5),
     jobExpireSeconds: int(env, 'JOB_EXPIRE_SECONDS', 900, 1),
+    jobPollMs: int(env, 'JOB_POLL_MS', 2_000, 50),
     documentRetentionHours: int(env, 'DOCUMENT_RETENTION_HOURS', 24),
     callbackSecret: env.CALLBACK_SECRET || undefined,
     callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((h) => h.toLowerCase()),

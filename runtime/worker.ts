@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     webServer.publish(jobTopic(jobId), event);
     for (const topic of feedTopicsOf(tenant)) webServer.publish(topic, event);
   });
-  const jobs = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes });
+  const jobs = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes, pollMs: config.jobPollMs });
   consumer = jobs;
   listener.on(CHANNEL_WAKE, (queue) => jobs.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.

@@ -13,8 +13,6 @@ import { runJob, type RunDeps } from './run.ts';
 // and sleeps on a NOTIFY wake-up rather than a poll, so an idle queue picks a new job up within
 // milliseconds. A burst for one operation never holds up another whose quota is free.
 
-const IDLE_POLL_MS = 2_000;
-
 export interface Consumer {
   /** Wakes the lane of `queue`, or every lane when it is empty or unknown. */
   wake(queue?: string): void;
@@ -30,8 +28,8 @@ export interface Consumer {
   stop(timeoutMs: number): Promise<void>;
 }
 
-export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: number; lanes: readonly Lane[] }): Consumer {
-  const { services, boss, log } = deps;
+export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: number; lanes: readonly Lane[]; pollMs: number }): Consumer {
+  const { services, boss, log, pollMs } = deps;
   const { slots } = services.gate;
   const shutdown = new AbortController();
   // Ends a wait for a Textract token when the process stops; running jobs keep theirs.
@@ -56,7 +54,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       if (room <= 0) {
         // Our own jobs wake us when they finish; slots held by sync requests do not, so look again soon.
         alarm.needsRoom = true;
-        await alarm.sleep(inFlight < deps.maxInFlight ? 50 : IDLE_POLL_MS);
+        await alarm.sleep(inFlight < deps.maxInFlight ? 50 : pollMs);
         alarm.needsRoom = false;
         continue;
       }
@@ -67,7 +65,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
           .then((r) => r.rows[0].ready as boolean)
           .catch(() => true); // let the fetch below meet the outage and report it
         if (!ready) {
-          workExpected = await alarm.sleep(IDLE_POLL_MS);
+          workExpected = await alarm.sleep(pollMs);
           continue;
         }
       }
@@ -91,7 +89,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
         if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
         fetchFailing = false;
       } catch (err) {
-        // Retried every IDLE_POLL_MS; in an outage one warning says it all.
+        // Retried every pollMs; in an outage one warning says it all.
         if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
         fetchFailing = true;
       }
@@ -99,7 +97,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
       // Tokens paid for jobs the queue did not have go back.
       if (limited) rate!.refund(paid - jobs.length);
       if (jobs.length === 0) {
-        workExpected = await alarm.sleep(IDLE_POLL_MS);
+        workExpected = await alarm.sleep(pollMs);
         continue;
       }
       workExpected = true;
