@@ -49,46 +49,63 @@ export async function callBatches(pages: PageInput[], pageCount: number, plan: C
   ctx.progress({ pagesDone: done, pageCount: total });
 
   const deadline = ctx.invocation === 'sync' ? Date.now() + ctx.config.syncTimeoutMs : undefined;
-  const signal = deadline ? AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.config.syncTimeoutMs)]) : ctx.signal;
-  // One failing call fails the document: stop the rest instead of paying for them.
+  // The calls stop when the request ends (client gone, shutdown), when a sync document runs past
+  // its deadline, or when one call fails: one controller, released when the document is done.
+  // (AbortSignal.timeout and AbortSignal.any would leave a 60 s timer and weakly held signals
+  // behind every document, outliving it by a minute under load.)
   const stop = new AbortController();
-  const callSignal = AbortSignal.any([signal, stop.signal]);
+  const callSignal = stop.signal;
+  let timedOut = false;
+  const onEnd = () => stop.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) onEnd();
+  else ctx.signal.addEventListener('abort', onEnd, { once: true });
+  const timer = deadline
+    ? setTimeout(() => {
+        timedOut = true;
+        stop.abort(new DOMException('The document ran past its deadline.', 'TimeoutError'));
+      }, ctx.config.syncTimeoutMs)
+    : undefined;
   const fresh: { sha256: string; payload: string }[] = [];
 
-  await Promise.all(
-    batches.map(async (batch, i) => {
-      if (outputs[i]) return;
-      try {
-        const admission = { priority: ctx.invocation, deadline, signal: callSignal } as const;
-        const release = await ctx.gate.slots.acquire(admission);
+  try {
+    await Promise.all(
+      batches.map(async (batch, i) => {
+        if (outputs[i]) return;
         try {
-          const callCtx = { signal: callSignal, log: ctx.log };
-          if (runner.kind === 'textract') {
-            const operation = runner.textract.operation(options, batch.map((p) => p.page));
-            if (!ctx.rateCredit?.take(operation)) await ctx.gate.rates.for(operation).acquire(admission);
-            outputs[i] = await runner.textract.call(runner.client, batch, options, callCtx);
-          } else {
-            outputs[i] = await runner.local.call(runner.engine, batch, options, callCtx);
+          const admission = { priority: ctx.invocation, deadline, signal: callSignal } as const;
+          const release = await ctx.gate.slots.acquire(admission);
+          try {
+            const callCtx = { signal: callSignal, log: ctx.log };
+            if (runner.kind === 'textract') {
+              const operation = runner.textract.operation(options, batch.map((p) => p.page));
+              if (!ctx.rateCredit?.take(operation)) await ctx.gate.rates.for(operation).acquire(admission);
+              outputs[i] = await runner.textract.call(runner.client, batch, options, callCtx);
+            } else {
+              outputs[i] = await runner.local.call(runner.engine, batch, options, callCtx);
+            }
+          } finally {
+            release();
           }
-        } finally {
-          release();
+        } catch (err) {
+          stop.abort();
+          if (timedOut) {
+            throw httpError('TIMEOUT', `The document took longer than SYNC_TIMEOUT_MS (${ctx.config.syncTimeoutMs} ms); use the /async route for large documents.`);
+          }
+          throw withPages(err, batch, pageCount);
         }
-      } catch (err) {
-        stop.abort();
-        if (signal.aborted && deadline && Date.now() >= deadline) {
-          throw httpError('TIMEOUT', `The document took longer than SYNC_TIMEOUT_MS (${ctx.config.syncTimeoutMs} ms); use the /async route for large documents.`);
-        }
-        throw withPages(err, batch, pageCount);
-      }
-      if (batchShas.length) fresh.push({ sha256: batchShas[i]!, payload: JSON.stringify(outputs[i]) });
-      done += batch.length;
-      ctx.progress({ pagesDone: done, pageCount: total });
-    }),
-  ).catch(async (err) => {
-    // Calls that did succeed are kept: a retry of the document pays only for the rest.
-    if (fresh.length) await ctx.db.query(q.storePageResults(fresh, callKey)).catch(() => {});
-    throw err;
-  });
+        if (batchShas.length) fresh.push({ sha256: batchShas[i]!, payload: JSON.stringify(outputs[i]) });
+        done += batch.length;
+        ctx.progress({ pagesDone: done, pageCount: total });
+      }),
+    ).catch(async (err) => {
+      // Calls that did succeed are kept: a retry of the document pays only for the rest.
+      if (fresh.length) await ctx.db.query(q.storePageResults(fresh, callKey)).catch(() => {});
+      throw err;
+    });
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onEnd);
+  }
   if (fresh.length) await ctx.db.query(q.storePageResults(fresh, callKey));
   return outputs as CallOutput[];
 }
