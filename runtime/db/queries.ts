@@ -183,6 +183,8 @@ export function ping(): Query {
 
 const JOB_COLUMNS = `j.id, j.function, j.queue, j.status, j.attempts, j.document_id, j.error, j.output, j.callback_url,
   j.pages_done, j.page_count, j.created_at, j.started_at, j.finished_at, j.result_id, j.worker_id, j.tenant`;
+/** The same columns as a RETURNING list names them (no table alias). */
+const JOB_ROW_COLUMNS = JOB_COLUMNS.replace(/j\./g, '');
 
 /**
  * The queue entry of a job, inserted as pg-boss 10's send() does it (plans.insertJob) for a queue
@@ -262,7 +264,7 @@ export function submitJob(
            ), job AS (
              INSERT INTO jobs (id, function, status, input, document_id, idempotency_key, callback_url, queue, tenant, boss_id)
              SELECT $1::uuid, $2, 'queued', $3::jsonb, (SELECT id FROM doc), $4, $5, $6, $8, entry.id FROM entry
-             RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}
+             RETURNING ${JOB_ROW_COLUMNS}
            )
            SELECT job.id, job.function, job.status, job.attempts, job.document_id, job.created_at,
                   pg_notify($14, ${jobNoticeSql('job')}),
@@ -323,6 +325,19 @@ export function findJob(jobId: string, scope: string | null): Query {
   };
 }
 
+// Built once: it names no schema, and every job runs it.
+const START_JOB = `WITH claimed AS (
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
+                    started_at = COALESCE(started_at, now())
+              WHERE id = $1 AND status IN ('queued', 'running')
+              RETURNING ${JOB_ROW_COLUMNS}, input,
+                        EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s
+           )
+           SELECT claimed.id, claimed.function, claimed.input, claimed.document_id, claimed.callback_url, claimed.attempts,
+                  claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, c.content,
+                  pg_notify($4, ${jobNoticeSql('claimed')})
+             FROM claimed LEFT JOIN document_content c ON c.document_id = claimed.document_id`;
+
 /**
  * Claims a delivered job for this worker, with its document's bytes, and tells subscribers it
  * runs (on `channel`), in one round trip; nothing comes back when it already finished.
@@ -330,17 +345,7 @@ export function findJob(jobId: string, scope: string | null): Query {
 export function startJob(jobId: string, workerId: string, bossId: string, channel: string): Query {
   return {
     name: 'start-job',
-    text: `WITH claimed AS (
-             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
-                    started_at = COALESCE(started_at, now())
-              WHERE id = $1 AND status IN ('queued', 'running')
-              RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}, input,
-                        EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s
-           )
-           SELECT claimed.id, claimed.function, claimed.input, claimed.document_id, claimed.callback_url, claimed.attempts,
-                  claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, c.content,
-                  pg_notify($4, ${jobNoticeSql('claimed')})
-             FROM claimed LEFT JOIN document_content c ON c.document_id = claimed.document_id`,
+    text: START_JOB,
     values: [jobId, workerId, bossId, channel],
   };
 }
@@ -385,7 +390,7 @@ export function finishJob(
                     output = $5, error = $6, finished_at = now(), worker_id = NULL,
                     pages_done = CASE WHEN $2 = 'succeeded' THEN page_count ELSE pages_done END
               WHERE id = $1 AND status = 'running'
-              RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}
+              RETURNING ${JOB_ROW_COLUMNS}
            ), entry AS (
              UPDATE ${entry.bossSchema}.job SET completed_on = now(), state = 'completed'
               WHERE name = $7 AND id = $8 AND state = 'active'
@@ -556,7 +561,7 @@ export function failStrandedJob(jobId: string): Query {
     text: `UPDATE jobs SET status = 'failed', worker_id = NULL, finished_at = now(),
                   error = '{"code":"RETRIES_EXHAUSTED","message":"The job was retried as often as allowed without finishing."}'
             WHERE id = $1 AND status IN ('queued', 'running')
-            RETURNING ${JOB_COLUMNS.replace(/j\./g, '')}`,
+            RETURNING ${JOB_ROW_COLUMNS}`,
     values: [jobId],
   };
 }
