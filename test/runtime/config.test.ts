@@ -26,3 +26,9 @@ test('should leave the per-key limits off unless set, with one second of burst',
   assert.deepEqual([on.rateLimitPerKey, on.rateLimitBurst, on.maxQueuedJobsPerKey], [20, 20, 100]);
   assert.equal(loadConfig({ RATE_LIMIT_PER_KEY: '20', RATE_LIMIT_BURST: '50' }).rateLimitBurst, 50);
 });
+
+test('should poll an idle queue every 2 s unless JOB_POLL_MS says otherwise, never below 50 ms', () => {
+  assert.equal(loadConfig({}).jobPollMs, 2_000);
+  assert.equal(loadConfig({ JOB_POLL_MS: '600000' }).jobPollMs, 600_000);
+  assert.throws(() => loadConfig({ JOB_POLL_MS: '10' }), /JOB_POLL_MS must be a number >= 50/);
+});
