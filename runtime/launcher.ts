@@ -65,7 +65,8 @@ async function main(): Promise<void> {
       // The old generation's limit stays at 64 MB or more. V8 counts the buffers allocated since
       // the last full collection against that limit, and set it at ~2× a worker's ~19 MB of live
       // objects: every ~300 requests of 100 KB bodies brought a full collection (every 60 ms per
-      // worker under cache hits, ~1/4 of their CPU). The garbage is freed all the same and idle workers give it back (idle-memory.ts).
+      // worker under cache hits, ~1/4 of their CPU). The garbage is freed all the same, and idle
+      // workers give it back (idle-memory.ts).
       '--initial-old-space-size=64',
       // Four workers must not grow past what a t3.medium (4 GiB) can hold beside PostgreSQL;
       // request bodies held are bounded by MAX_INFLIGHT_BYTES (128 MiB, ~550 MB of RSS) long before this.
