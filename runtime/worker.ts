@@ -19,6 +19,7 @@ import { createLogger } from './log.ts';
 import { buildRoutes } from './routes.ts';
 import { startCallbackSender } from './jobs/callbacks.ts';
 import { startConsumer, type Consumer } from './jobs/consumer.ts';
+import { createBytesHandoff, HANDOFF_LIMITS } from './jobs/handoff.ts';
 import { startPresence } from './jobs/presence.ts';
 import { createSubmitter } from './jobs/submit.ts';
 import { readJobNotice } from './jobs/job-json.ts';
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   const presence = await starting('heartbeat', () =>
     startPresence({ db, boss, config, workerId, log, runningJobs: () => consumer?.runningJobs() ?? new Set() }),
   );
+  const handoff = createBytesHandoff(HANDOFF_LIMITS);
   const submit = createSubmitter({
     db,
     functions,
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
     laneOf: (fn, event) => laneOf(fn, event, selection.textract !== null),
     canStartHere: (queue) => consumer?.canStartNow(queue) ?? false,
     wakeHere: (queue) => consumer?.wake(queue),
+    handoff,
   });
   const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
   const pipeline = createPipeline({ routes, services, log, keys, requestRate, invokeEvent: submit });
@@ -129,7 +132,7 @@ async function main(): Promise<void> {
     webServer.publish(jobTopic(jobId), event);
     for (const topic of feedTopicsOf(tenant)) webServer.publish(topic, event);
   });
-  const jobs = startConsumer({ services, boss, functions, log, maxInFlight: config.engineConcurrency, lanes, pollMs: config.jobPollMs });
+  const jobs = startConsumer({ services, boss, functions, log, handoff, maxInFlight: config.engineConcurrency, lanes, pollMs: config.jobPollMs });
   consumer = jobs;
   listener.on(CHANNEL_WAKE, (queue) => jobs.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.

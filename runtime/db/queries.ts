@@ -325,8 +325,9 @@ export function findJob(jobId: string, scope: string | null): Query {
   };
 }
 
-// Built once: it names no schema, and every job runs it.
-const START_JOB = `WITH claimed AS (
+// Built once: they name no schema, and every job runs one. The second leaves the document's bytes
+// out, for a claim whose process still holds them (see jobs/handoff.ts).
+const startJobSql = (content: boolean) => `WITH claimed AS (
              UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
                     started_at = COALESCE(started_at, now())
               WHERE id = $1 AND status IN ('queued', 'running')
@@ -334,18 +335,21 @@ const START_JOB = `WITH claimed AS (
                         EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s
            )
            SELECT claimed.id, claimed.function, claimed.input, claimed.document_id, claimed.callback_url, claimed.attempts,
-                  claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, c.content,
+                  claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, ${content ? 'c.content' : 'NULL::bytea AS content'},
                   pg_notify($4, ${jobNoticeSql('claimed')})
-             FROM claimed LEFT JOIN document_content c ON c.document_id = claimed.document_id`;
+             FROM claimed${content ? ' LEFT JOIN document_content c ON c.document_id = claimed.document_id' : ''}`;
+const START_JOB = startJobSql(true);
+const START_JOB_WITHOUT_CONTENT = startJobSql(false);
 
 /**
- * Claims a delivered job for this worker, with its document's bytes, and tells subscribers it
- * runs (on `channel`), in one round trip; nothing comes back when it already finished.
+ * Claims a delivered job for this worker, with its document's bytes unless `withContent` is false,
+ * and tells subscribers it runs (on `channel`), in one round trip; nothing comes back when it
+ * already finished.
  */
-export function startJob(jobId: string, workerId: string, bossId: string, channel: string): Query {
+export function startJob(jobId: string, workerId: string, bossId: string, channel: string, withContent = true): Query {
   return {
-    name: 'start-job',
-    text: START_JOB,
+    name: withContent ? 'start-job' : 'start-job-without-content',
+    text: withContent ? START_JOB : START_JOB_WITHOUT_CONTENT,
     values: [jobId, workerId, bossId, channel],
   };
 }

@@ -11,6 +11,7 @@ import { CHANNEL_JOB } from '../queue/listener.ts';
 import { tenantOf } from '../tenants.ts';
 import { observeJobRun, observeJobStart, type JobOutcome } from '../metrics/instruments.ts';
 import { jobEvent, jobNotice } from './job-json.ts';
+import type { BytesHandoff } from './handoff.ts';
 import type { JobInput } from './submit.ts';
 
 // Runs one delivered job: the same handler a synchronous request calls, with the same validated
@@ -24,6 +25,8 @@ export interface RunDeps {
   log: Logger;
   /** Aborted when the process must stop before the job could finish. */
   shutdown: AbortSignal;
+  /** Bytes of jobs this process accepted, so their claim here need not read them back. */
+  handoff?: BytesHandoff;
 }
 
 export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
@@ -33,8 +36,9 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   // The job is ours (the queue handed it over) and its outcome will be: every write that records
   // it waits out a database outage rather than leave the job claimed and unrecorded.
   const record = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log: log.child({ jobId }), what, signal: deps.shutdown });
+  const handed = deps.handoff?.take(jobId);
   // Subscribers hear it runs from the claim itself (pollers read the row, which says so too).
-  const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id, CHANNEL_JOB)))).rows[0];
+  const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id, CHANNEL_JOB, !handed)))).rows[0];
   if (!claimed) {
     // Finished already (a duplicate delivery after a reclaim): just settle the queue entry.
     await record('job settle', () => boss.complete(job.name, job.id));
@@ -62,7 +66,7 @@ export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, dep
   try {
     const fn = deps.functions.get(claimed.function);
     if (!fn) throw httpError('FUNCTION_NOT_FOUND', `No function named "${claimed.function}".`);
-    const event = eventFor(fn, claimed.input as JobInput, claimed.content);
+    const event = eventFor(fn, claimed.input as JobInput, claimed.content ?? handed ?? null);
     const ctx: Context = {
       ...services,
       log: jobLog,

@@ -11,6 +11,7 @@ import { CHANNEL_JOB, CHANNEL_WAKE } from '../queue/listener.ts';
 import { BOSS_SCHEMA } from '../queue/boss.ts';
 import { ownerOf } from '../tenants.ts';
 import { checkCallbackUrl } from './callback-url.ts';
+import type { BytesHandoff } from './handoff.ts';
 import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
@@ -32,6 +33,8 @@ export function createSubmitter(
     /** Whether this process's consumer could start a job of the queue now, and its wake-up. */
     canStartHere?: (queue: string) => boolean;
     wakeHere?: (queue: string) => void;
+    /** Where a job this process will start keeps its bytes for the claim. */
+    handoff?: BytesHandoff;
   },
 ): EventInvoker {
   const { db, config } = deps;
@@ -114,7 +117,10 @@ export function createSubmitter(
       if ((err as { code?: string }).code !== '23505' || !key) throw err;
       outcome = await attempt();
     }
-    if (wakeHere) deps.wakeHere?.(queue);
+    if (wakeHere) {
+      if (outcome.created && event.document) deps.handoff?.put(outcome.created.id, event.document.bytes);
+      deps.wakeHere?.(queue);
+    }
     if (outcome.existing) {
       const links = linksFor(event.headers, outcome.existing.id);
       return new Reply(200, new RawJson(await jobJson(deps, outcome.existing, links)), { 'idempotent-replayed': 'true' });
