@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type PgBoss from 'pg-boss';
 import type { RateLimiter } from '../engines/gate.ts';
 import * as q from '../db/queries.ts';
@@ -32,6 +33,9 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const { services, boss, log, pollMs } = deps;
   const { slots } = services.gate;
   const shutdown = new AbortController();
+  // Every running job listens to it (its Textract calls, its database retries), up to
+  // maxInFlight at once: more than Node's default of 10 is the design, not a leak.
+  setMaxListeners(0, shutdown.signal);
   // Ends a wait for a Textract token when the process stops; running jobs keep theirs.
   const stopFetching = new AbortController();
   let stopping = false;
