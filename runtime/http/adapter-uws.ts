@@ -32,7 +32,7 @@ export function createUwsListen(native: UwsModule): Listen {
 
 function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
   const { pipeline, log } = opts;
-  const extraHeaders = Object.entries(opts.extraHeaders ?? {});
+  const extraHeaders = Object.entries({ ...opts.extraHeaders, 'keep-alive': `timeout=${LIMITS.keepAliveAdvertisedS}` });
   const app = native.App();
   const inFlight = new InFlight();
   const budget = new BodyBudget(opts.maxInflightBytes ?? Infinity);

@@ -54,6 +54,13 @@ export const LIMITS = {
   /** An idle keep-alive connection is closed after this long. */
   keepAliveTimeoutMs: 10_000,
   /**
+   * What uWS tells clients of that (`Keep-Alive: timeout=5`). A client that reuses a connection
+   * the moment the server closes it loses its request (a POST is not retried), so clients must
+   * close first; uWS checks timeouts every 4 s and may close from 8 s on. Node's server says
+   * `timeout=10` of its own exact 10 s, which clients already take with a margin.
+   */
+  keepAliveAdvertisedS: 5,
+  /**
    * A body must arrive at 16 KiB/s or more: the timer is re-armed only once another
    * 160 KiB came in, so a trickle is closed after 10 s (uWS's HTTP_RECEIVE_THROUGHPUT_BYTES).
    */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import WebSocket from 'ws';
 import { errorBody, toHttpError } from '../../../runtime/errors.ts';
-import type { HttpServer, Listen } from '../../../runtime/http/adapter.ts';
+import { LIMITS, type HttpServer, type Listen } from '../../../runtime/http/adapter.ts';
 import { listenNode } from '../../../runtime/http/adapter-node.ts';
 import { createUwsListen } from '../../../runtime/http/adapter-uws.ts';
 import { probeUws } from '../../../runtime/http/choose-adapter.ts';
@@ -240,6 +241,27 @@ for (const adapter of available) {
       }
       agent.destroy();
       assert.deepEqual(reused, [false, true, true]);
+    });
+
+    test('should tell kept-alive clients how long an idle connection lasts, and keep it that long', async () => {
+      // A client that reuses a connection as the server closes it loses a POST; clients that
+      // honour Keep-Alive close first, as long as the server keeps its word.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const get = () =>
+        new Promise<{ keepAlive: string | undefined; reused: boolean }>((resolve, reject) => {
+          const req = http.get({ port, host: '127.0.0.1', path: '/echo', agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ keepAlive: res.headers['keep-alive'], reused: req.reusedSocket }));
+          });
+          req.on('error', reject);
+        });
+      const first = await get();
+      const advertised = Number(/timeout=(\d+)/.exec(first.keepAlive ?? '')?.[1]);
+      assert.ok(advertised > 0 && advertised * 1000 <= LIMITS.keepAliveTimeoutMs, `Keep-Alive: ${first.keepAlive}`);
+      await sleep((advertised - 1) * 1000);
+      const second = await get();
+      agent.destroy();
+      assert.equal(second.reused, true, 'the connection was still open when the client, told the timeout, would reuse it');
     });
 
     test('should answer an ordinary request that offers an upgrade to another protocol', async () => {
