@@ -354,8 +354,7 @@ export function startJob(jobId: string, workerId: string, bossId: string, channe
   };
 }
 
-/** The newest jobs, for the dashboard's job feed (index jobs_created_at). */
-/** The newest jobs `scope` owns (null: everyone's), for the dashboard's job feed. */
+/** The newest jobs `scope` owns (null: everyone's), for the dashboard's job feed (index jobs_created_at). */
 export function recentJobs(limit: number, scope: string | null): Query {
   return {
     name: 'recent-jobs',
