@@ -6,6 +6,8 @@
 // its meaning; whether the document's bytes are still held is judged from when they were stored
 // (see bytesHeldFor).
 
+import { ExpiringMap } from '../expiring-map.ts';
+
 export const RECENT_TTL_MS = 30_000;
 /** Payload characters held at most, per process. */
 const MAX_CHARS = 8 * 1024 * 1024;
@@ -28,50 +30,24 @@ export function bytesHeldFor(row: RecentResult, retentionHours: number, marginMs
   return row.content_at !== null && row.content_at.getTime() + retentionHours * 3_600_000 > now + marginMs;
 }
 
-interface Entry {
-  row: RecentResult;
-  expires: number;
-}
-
 export class RecentResults {
-  private readonly entries = new Map<string, Entry>();
-  private chars = 0;
+  private readonly entries: ExpiringMap<RecentResult>;
 
-  constructor(
-    private readonly ttlMs = RECENT_TTL_MS,
-    private readonly maxChars = MAX_CHARS,
-  ) {}
+  constructor(ttlMs = RECENT_TTL_MS, maxChars = MAX_CHARS) {
+    // One result over an eighth of the cap must not flush the rest.
+    this.entries = new ExpiringMap({ ttlMs, maxSize: maxChars, maxEntrySize: maxChars / 8, sizeOf: (row) => row.payload.length });
+  }
 
   get(key: string, now = Date.now()): RecentResult | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expires <= now) {
-      this.drop(key, entry);
-      return undefined;
-    }
-    return entry.row;
+    return this.entries.get(key, now);
   }
 
   remember(key: string, row: RecentResult, now = Date.now()): void {
-    if (row.payload.length > this.maxChars / 8) return; // one huge result must not flush the rest
-    const old = this.entries.get(key);
-    if (old) this.drop(key, old);
-    this.entries.set(key, { row, expires: now + this.ttlMs });
-    this.chars += row.payload.length;
-    // Oldest first (Map keeps insertion order): expired ones, then whatever the cap needs.
-    for (const [k, e] of this.entries) {
-      if (this.chars <= this.maxChars && e.expires > now) break;
-      this.drop(k, e);
-    }
+    this.entries.set(key, row, now);
   }
 
   get size(): number {
     return this.entries.size;
-  }
-
-  private drop(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.chars -= entry.row.payload.length;
   }
 }
 

@@ -1,3 +1,5 @@
+import { ExpiringMap } from '../expiring-map.ts';
+
 // A job accepted by the process that will run it (its consumer had room, so only it was woken)
 // need not read back from PostgreSQL the bytes it has just written there: the claim is the same
 // statement without the document, and the bytes come from here. Any other process, a retry, or a
@@ -5,8 +7,8 @@
 // and never holds the only copy.
 //
 // Bounded twice: by total bytes (a burst of large documents falls back to the database rather than
-// growing the heap) and by age (a job another process claimed leaves its entry behind, which must
-// not stay for the idle process's lifetime).
+// growing the heap) and by age, on a timer (a job another process claimed leaves its entry behind,
+// which must not stay for the idle process's lifetime).
 
 // A job woken here is claimed within milliseconds when its process had room; 16 MiB holds a
 // full engine's worth (64 slots) of 100 KB documents with room for larger ones.
@@ -23,51 +25,16 @@ export interface BytesHandoff {
 
 export function createBytesHandoff(options: { maxBytes: number; ttlMs: number; now?: () => number }): BytesHandoff {
   const now = options.now ?? Date.now;
-  // Insertion order is age order: the oldest entry is always the first.
-  const entries = new Map<string, { bytes: Buffer; until: number }>();
-  let held = 0;
-  let sweep: NodeJS.Timeout | null = null;
-
-  const drop = (jobId: string, entry: { bytes: Buffer }) => {
-    entries.delete(jobId);
-    held -= entry.bytes.length;
-  };
-  const dropExpired = () => {
-    const t = now();
-    for (const [jobId, entry] of entries) {
-      if (entry.until > t) break;
-      drop(jobId, entry);
-    }
-  };
-  // One timer while anything is held, so leftovers go even when no job follows.
-  const scheduleSweep = () => {
-    if (sweep || entries.size === 0) return;
-    sweep = setTimeout(() => {
-      sweep = null;
-      dropExpired();
-      scheduleSweep();
-    }, options.ttlMs);
-    sweep.unref();
-  };
-
+  const entries = new ExpiringMap<Buffer>({
+    ttlMs: options.ttlMs,
+    maxSize: options.maxBytes,
+    maxEntrySize: options.maxBytes,
+    sizeOf: (bytes) => bytes.length,
+    sweep: true,
+  });
   return {
-    put(jobId, bytes) {
-      if (bytes.length > options.maxBytes) return;
-      dropExpired();
-      for (const [oldest, entry] of entries) {
-        if (held + bytes.length <= options.maxBytes) break;
-        drop(oldest, entry);
-      }
-      entries.set(jobId, { bytes, until: now() + options.ttlMs });
-      held += bytes.length;
-      scheduleSweep();
-    },
-    take(jobId) {
-      const entry = entries.get(jobId);
-      if (!entry) return undefined;
-      drop(jobId, entry);
-      return entry.until > now() ? entry.bytes : undefined;
-    },
-    held: () => held,
+    put: (jobId, bytes) => entries.set(jobId, bytes, now()),
+    take: (jobId) => entries.take(jobId, now()),
+    held: () => entries.held,
   };
 }
