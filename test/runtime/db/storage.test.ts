@@ -45,3 +45,9 @@ test('should compress results and words with lz4 where the server has it', async
   assert.equal(stored.method, 'lz4');
   assert.equal(stored.payload, payload, 'and reads back as it was written');
 });
+
+test('should keep one index per way results are read, none overlapping', async () => {
+  const { rows } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'results' ORDER BY indexname`);
+  const columns = rows.map((r) => (r.indexdef as string).replace(/^.*USING btree /, ''));
+  assert.deepEqual(columns.sort(), ['(created_at)', '(document_id, function, options_key, engine)', '(id)']);
+});
