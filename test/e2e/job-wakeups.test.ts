@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { postDocument } from '../helpers/http.ts';
+import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
 import { tinyPng } from '../helpers/png.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
@@ -51,5 +52,62 @@ describe('job wake-ups', () => {
     const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => submit(`wake-room-${i}`)));
     const jobs = await Promise.all(ids.map((id) => waitForJob(service.url, id, { timeoutMs: 60_000 })));
     assert.deepEqual(jobs.map((j) => j.status), Array(8).fill('succeeded'));
+  });
+});
+
+describe('job wake-ups across processes', () => {
+  let db: TestDatabase;
+  let emulator: EmulatorHandle;
+  let service: RunningService;
+  const agents: http.Agent[] = [];
+
+  before(async () => {
+    db = await createTestDatabase();
+    emulator = await startEmulator({ latencyMs: 1_500 });
+    service = await startService({
+      databaseUrl: db.url,
+      workers: 2,
+      env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0', ENGINE_CONCURRENCY: '1', JOB_POLL_MS: '600000' },
+    });
+  });
+  after(async () => {
+    for (const agent of agents) agent.destroy();
+    await service?.stop();
+    await emulator?.close();
+    await db?.drop();
+  });
+
+  /** A kept-alive connection, and the worker process that took it (every request on it goes there). */
+  const connection = async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(agent);
+    const health = await httpRequest(`${service.url}/health`, { agent });
+    assert.equal(health.status, 200, health.text);
+    return { agent, worker: health.json.worker.id as string };
+  };
+
+  test('should have another process start a job at once when the accepting one has no free slot', async () => {
+    // Two connections to one process (X): one holds its only engine slot, the other submits.
+    const seen = [await connection()];
+    const x = seen[0].worker;
+    while (seen.filter((c) => c.worker === x).length < 2 || seen.every((c) => c.worker === x)) {
+      assert.ok(seen.length < 40, `connections did not reach both processes: ${seen.map((c) => c.worker).join(', ')}`);
+      seen.push(await connection());
+    }
+    const [busy, submitter] = seen.filter((c) => c.worker === x);
+    const y = seen.find((c) => c.worker !== x)!.worker;
+
+    const slow = httpRequest(`${service.url}/ocr`, { method: 'POST', agent: busy.agent, headers: { 'content-type': 'image/png' }, body: tinyPng('holds-x') });
+    while (emulator.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+
+    // X cannot start the job, so it tells the others (NOTIFY); Y sleeps on a ten-minute poll and
+    // starts it only if that wake-up reaches it. Without it, X would take the job once its slot frees.
+    const reply = await httpRequest(`${service.url}/ocr/async`, { method: 'POST', agent: submitter.agent, headers: { 'content-type': 'image/png' }, body: tinyPng('wake-y') });
+    assert.equal(reply.status, 202, reply.text);
+    const running = await waitForJob(service.url, reply.json.jobId as string, { states: ['running', 'succeeded', 'failed'], timeoutMs: 30_000 });
+    assert.equal(running.status, 'running', 'seen while its engine call is under way');
+    assert.equal(running.worker, y);
+    assert.equal((await slow).status, 200);
+    assert.equal((await waitForJob(service.url, reply.json.jobId as string, { timeoutMs: 30_000 })).status, 'succeeded');
   });
 });
