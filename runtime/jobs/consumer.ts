@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import type PgBoss from 'pg-boss';
 import type { RateLimiter } from '../engines/gate.ts';
 import * as q from '../db/queries.ts';
 import type { Logger } from '../log.ts';
@@ -8,7 +7,8 @@ import type { Lane } from '../queue/lanes.ts';
 import { runJob, type RunDeps } from './run.ts';
 
 // pg-boss 10's work() sleeps at least 0.5 s between fetches and knows nothing of engine
-// capacity, so the consumer is our own. Jobs wait in the queue of the Textract operation their
+// capacity, so the consumer is our own, and so is its fetch (pg-boss's statement, prepared once per
+// queue: queries.ts fetchQueueEntries). Jobs wait in the queue of the Textract operation their
 // first call uses (a lane); each lane's loop fetches only when the engine could start that call
 // now (a free slot and a token of that operation's quota, which it takes on the job's behalf),
 // and sleeps on a NOTIFY wake-up rather than a poll, so an idle queue picks a new job up within
@@ -30,7 +30,7 @@ export interface Consumer {
 }
 
 export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: number; lanes: readonly Lane[]; pollMs: number }): Consumer {
-  const { services, boss, log, pollMs } = deps;
+  const { services, log, pollMs } = deps;
   const { slots } = services.gate;
   const shutdown = new AbortController();
   // Every running job listens to it (its Textract calls, its database retries), up to
@@ -87,9 +87,9 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
           continue; // stopping
         }
       }
-      let jobs: PgBoss.JobWithMetadata<{ jobId: string }>[] = [];
+      let jobs: q.QueueEntry[] = [];
       try {
-        jobs = await boss.fetch<{ jobId: string }>(lane.queue, { batchSize: limited ? paid : room, includeMetadata: true });
+        jobs = (await services.db.query(q.fetchQueueEntries(BOSS_SCHEMA, lane.queue, limited ? paid : room))).rows;
         if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
         fetchFailing = false;
       } catch (err) {

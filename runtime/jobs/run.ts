@@ -29,7 +29,7 @@ export interface RunDeps {
   handoff?: BytesHandoff;
 }
 
-export async function runJob(job: PgBoss.JobWithMetadata<{ jobId: string }>, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
+export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
   const { services, boss, log } = deps;
   const { db } = services;
   const jobId = job.data.jobId;

@@ -4,7 +4,8 @@ import type PgBoss from 'pg-boss';
 import { routes } from '../../../functions.config.ts';
 import { loadConfig } from '../../../runtime/config.ts';
 import { createPool, type Pool } from '../../../runtime/db/pool.ts';
-import { CALLBACK_QUEUE, startBoss } from '../../../runtime/queue/boss.ts';
+import * as q from '../../../runtime/db/queries.ts';
+import { BOSS_SCHEMA, CALLBACK_QUEUE, startBoss } from '../../../runtime/queue/boss.ts';
 import { lanesOf } from '../../../runtime/queue/lanes.ts';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.ts';
 
@@ -40,4 +41,37 @@ test('should start the queue in eight processes at once on a fresh database with
     Array(8).fill('started'),
   );
   for (const name of [...queues, CALLBACK_QUEUE]) assert.ok(await bosses[0]!.getQueue(name), `queue ${name}`);
+});
+
+test('should fetch ready queue entries oldest first, each once, and leave the rest to pg-boss', async () => {
+  const boss = bosses[0]!;
+  const pool = pools[0]!;
+  const queue = lanesOf(routes.map((r) => r.function))[0]!.queue;
+  const fetch = async (limit: number) => (await pool.query(q.fetchQueueEntries(BOSS_SCHEMA, queue, limit))).rows as q.QueueEntry[];
+  assert.deepEqual(await fetch(5), [], 'an empty queue');
+
+  const sent: string[] = [];
+  for (const jobId of ['first', 'second', 'third']) sent.push((await boss.send(queue, { jobId }))!);
+  const later = await boss.send(queue, { jobId: 'later' }, { startAfter: 3600 });
+
+  // The two oldest (in no particular order, as pg-boss's own fetch returns them).
+  const two = (await fetch(2)).sort((a, b) => sent.indexOf(a.id) - sent.indexOf(b.id));
+  assert.deepEqual(two.map((e) => e.data.jobId), ['first', 'second']);
+  assert.deepEqual(two.map((e) => e.id), sent.slice(0, 2));
+  assert.equal(two[0]!.name, queue);
+  assert.equal(two[0]!.retryCount, 0);
+  assert.equal(two[0]!.retryLimit, (await boss.getQueue(queue))!.retryLimit);
+  assert.equal((await boss.getJobById(queue, sent[0]!))!.state, 'active');
+  // Neither taken again, nor the entry that is not due yet.
+  assert.deepEqual((await fetch(5)).map((e) => e.data.jobId), ['third']);
+  assert.deepEqual(await fetch(5), []);
+  assert.equal((await boss.getJobById(queue, later!))!.state, 'created');
+
+  // pg-boss's own completion and retry work on what was fetched; a retried entry counts its retry.
+  await boss.complete(queue, sent[0]!);
+  assert.equal((await boss.getJobById(queue, sent[0]!))!.state, 'completed');
+  await boss.fail(queue, sent[1]!, { code: 'TEST' });
+  await pool.query(`UPDATE ${BOSS_SCHEMA}.job SET start_after = now() WHERE id = $1`, [sent[1]]);
+  const retried = await fetch(5);
+  assert.deepEqual(retried.map((e) => [e.data.jobId, e.retryCount]), [['second', 1]]);
 });
