@@ -32,20 +32,27 @@ export function createUwsListen(native: UwsModule): Listen {
 
 function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
   const { pipeline, log } = opts;
-  const extraHeaders = Object.entries({ ...opts.extraHeaders, 'keep-alive': `timeout=${LIMITS.keepAliveAdvertisedS}` });
+  const extraHeaders = Object.entries(opts.extraHeaders ?? {});
+  const keepAlive = `timeout=${LIMITS.keepAliveAdvertisedS}`;
   const app = native.App();
   const inFlight = new InFlight();
   const budget = new BodyBudget(opts.maxInflightBytes ?? Infinity);
   let draining = false;
   let listenSocket: uWS.us_listen_socket | null = null;
 
+  /** Status and headers; the idle timeout only on a connection that stays open after this response. */
+  function writeHead(res: uWS.HttpResponse, response: OutgoingResponse, closing: boolean): void {
+    res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
+    for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
+    for (const [name, value] of extraHeaders) res.writeHeader(name, value);
+    if (!closing) res.writeHeader('keep-alive', keepAlive);
+  }
+
   function write(res: uWS.HttpResponse, state: { aborted: boolean }, response: OutgoingResponse): void {
     if (state.aborted) return;
     const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
     res.cork(() => {
-      res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
-      for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
-      for (const [name, value] of extraHeaders) res.writeHeader(name, value);
+      writeHead(res, response, draining);
       if (draining || body.length < LIMITS.streamThreshold) {
         res.end(body, draining);
         return;
@@ -64,9 +71,7 @@ function listenUws<T>(native: UwsModule, opts: ListenOptions<T>) {
   /** A small response written at once; `close` when the connection cannot be reused. */
   function writeNow(res: uWS.HttpResponse, response: OutgoingResponse, close: boolean): void {
     res.cork(() => {
-      res.writeStatus(`${response.status} ${STATUS_CODES[response.status] ?? ''}`);
-      for (const [name, value] of Object.entries(response.headers)) res.writeHeader(name, value);
-      for (const [name, value] of extraHeaders) res.writeHeader(name, value);
+      writeHead(res, response, close || draining);
       res.end(response.body, close || draining);
     });
   }

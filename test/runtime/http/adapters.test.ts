@@ -284,6 +284,7 @@ for (const adapter of available) {
       const res = await rawExchange(port, ['POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!'], { waitMs: 3_000 });
       assert.deepEqual(res.statuses, [400]);
       assert.notEqual(res.closedAfterMs, null, 'the connection is closed: its framing is unknowable');
+      assert.doesNotMatch(res.text, /^keep-alive:/im, 'no idle timeout is promised on a connection being closed');
       assert.equal(recorder.runs.length, runs);
     });
 
