@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
-import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { after, describe, test } from 'node:test';
+import { emulatedService } from '../helpers/emulated-service.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
 import { waitForJob } from '../helpers/jobs.ts';
 import { tinyPng } from '../helpers/png.ts';
-import { startService, type RunningService } from '../helpers/service.ts';
 
 // Queued jobs start when something wakes their lane: the submitting process itself when it has a
 // free slot, the others by NOTIFY when it has none, and a finishing job for lanes waiting for
@@ -14,28 +12,11 @@ import { startService, type RunningService } from '../helpers/service.ts';
 // that finishes in time was started by a wake-up.
 
 describe('job wake-ups', () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
-
-  before(async () => {
-    db = await createTestDatabase();
-    emulator = await startEmulator({ latencyMs: 200 });
-    service = await startService({
-      databaseUrl: db.url,
-      workers: 2,
-      // One engine call per process at a time, and a quota that paces fetches (the limited path).
-      env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '20', ENGINE_CONCURRENCY: '1', JOB_POLL_MS: '600000' },
-    });
-  });
-  after(async () => {
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
-  });
+  // Two processes, one engine call each at a time, and a quota that paces fetches (the limited path).
+  const ctx = emulatedService({ emulator: { latencyMs: 200 }, env: { TEXTRACT_TPS: '20', ENGINE_CONCURRENCY: '1', JOB_POLL_MS: '600000' } });
 
   const submit = async (seed: string) => {
-    const reply = await postDocument(`${service.url}/ocr/async`, tinyPng(seed), { 'content-type': 'image/png' });
+    const reply = await postDocument(`${ctx.service.url}/ocr/async`, tinyPng(seed), { 'content-type': 'image/png' });
     assert.equal(reply.status, 202, reply.text);
     return reply.json.jobId as string;
   };
@@ -43,45 +24,30 @@ describe('job wake-ups', () => {
   test('should start a job sent to an idle service at once, not at the next poll', async () => {
     // Both processes fetched at start, found nothing, and sleep until woken.
     await new Promise((r) => setTimeout(r, 500));
-    const job = await waitForJob(service.url, await submit('wake-idle'), { timeoutMs: 30_000 });
+    const job = await waitForJob(ctx.service.url, await submit('wake-idle'), { timeoutMs: 30_000 });
     assert.equal(job.status, 'succeeded');
   });
 
   test('should start waiting jobs as running ones finish, on every process', async () => {
     // Eight jobs for two slots: six wait in the queue while every lane sleeps for want of room.
     const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => submit(`wake-room-${i}`)));
-    const jobs = await Promise.all(ids.map((id) => waitForJob(service.url, id, { timeoutMs: 60_000 })));
+    const jobs = await Promise.all(ids.map((id) => waitForJob(ctx.service.url, id, { timeoutMs: 60_000 })));
     assert.deepEqual(jobs.map((j) => j.status), Array(8).fill('succeeded'));
   });
 });
 
 describe('job wake-ups across processes', () => {
-  let db: TestDatabase;
-  let emulator: EmulatorHandle;
-  let service: RunningService;
+  const ctx = emulatedService({ emulator: { latencyMs: 1_500 }, env: { ENGINE_CONCURRENCY: '1', JOB_POLL_MS: '600000' } });
   const agents: http.Agent[] = [];
-
-  before(async () => {
-    db = await createTestDatabase();
-    emulator = await startEmulator({ latencyMs: 1_500 });
-    service = await startService({
-      databaseUrl: db.url,
-      workers: 2,
-      env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0', ENGINE_CONCURRENCY: '1', JOB_POLL_MS: '600000' },
-    });
-  });
-  after(async () => {
+  after(() => {
     for (const agent of agents) agent.destroy();
-    await service?.stop();
-    await emulator?.close();
-    await db?.drop();
   });
 
   /** A kept-alive connection, and the worker process that took it (every request on it goes there). */
   const connection = async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     agents.push(agent);
-    const health = await httpRequest(`${service.url}/health`, { agent });
+    const health = await httpRequest(`${ctx.service.url}/health`, { agent });
     assert.equal(health.status, 200, health.text);
     return { agent, worker: health.json.worker.id as string };
   };
@@ -97,17 +63,17 @@ describe('job wake-ups across processes', () => {
     const [busy, submitter] = seen.filter((c) => c.worker === x);
     const y = seen.find((c) => c.worker !== x)!.worker;
 
-    const slow = httpRequest(`${service.url}/ocr`, { method: 'POST', agent: busy.agent, headers: { 'content-type': 'image/png' }, body: tinyPng('holds-x') });
-    while (emulator.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 10));
+    const slow = httpRequest(`${ctx.service.url}/ocr`, { method: 'POST', agent: busy.agent, headers: { 'content-type': 'image/png' }, body: tinyPng('holds-x') });
+    while (ctx.emulator.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 10));
 
     // X cannot start the job, so it tells the others (NOTIFY); Y sleeps on a ten-minute poll and
     // starts it only if that wake-up reaches it. Without it, X would take the job once its slot frees.
-    const reply = await httpRequest(`${service.url}/ocr/async`, { method: 'POST', agent: submitter.agent, headers: { 'content-type': 'image/png' }, body: tinyPng('wake-y') });
+    const reply = await httpRequest(`${ctx.service.url}/ocr/async`, { method: 'POST', agent: submitter.agent, headers: { 'content-type': 'image/png' }, body: tinyPng('wake-y') });
     assert.equal(reply.status, 202, reply.text);
-    const running = await waitForJob(service.url, reply.json.jobId as string, { states: ['running', 'succeeded', 'failed'], timeoutMs: 30_000 });
+    const running = await waitForJob(ctx.service.url, reply.json.jobId as string, { states: ['running', 'succeeded', 'failed'], timeoutMs: 30_000 });
     assert.equal(running.status, 'running', 'seen while its engine call is under way');
     assert.equal(running.worker, y);
     assert.equal((await slow).status, 200);
-    assert.equal((await waitForJob(service.url, reply.json.jobId as string, { timeoutMs: 30_000 })).status, 'succeeded');
+    assert.equal((await waitForJob(ctx.service.url, reply.json.jobId as string, { timeoutMs: 30_000 })).status, 'succeeded');
   });
 });
