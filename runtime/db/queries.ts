@@ -187,12 +187,6 @@ const JOB_COLUMNS = `j.id, j.function, j.queue, j.status, j.attempts, j.document
 const JOB_ROW_COLUMNS = JOB_COLUMNS.replace(/j\./g, '');
 
 /**
- * The queue entry of a job, inserted as pg-boss 10's send() does it (plans.insertJob) for a queue
- * whose settings are all on its row (as createQueues makes them): delivery data, expiry,
- * retention and retries from the queue. Being SQL of ours, it can share one statement with the
- * job row; test/runtime/db/submit-job.test.ts holds it to pg-boss's own send.
- */
-/**
  * A queue's name as a constant of a statement's text, for statements prepared once per queue.
  * pg-boss keeps each queue in a partition of its job table: with the name as a parameter,
  * PostgreSQL planned such a statement anew on every call to prune the other partitions (~0.35 ms
@@ -233,6 +227,12 @@ export function fetchQueueEntries(schema: string, queue: string, limit: number):
   };
 }
 
+/**
+ * The queue entry of a job, inserted as pg-boss 10's send() does it (plans.insertJob) for a queue
+ * whose settings are all on its row (as createQueues makes them): delivery data, expiry,
+ * retention and retries from the queue. Being SQL of ours, it can share one statement with the
+ * job row; test/runtime/db/submit-job.test.ts holds it to pg-boss's own send.
+ */
 const QUEUE_ENTRY = (schema: string, id: string, queue: string, jobId: string) => `
              INSERT INTO ${schema}.job (id, name, data, priority, start_after, expire_in, keep_until,
                                         retry_limit, retry_delay, retry_backoff, policy, dead_letter)
