@@ -112,3 +112,17 @@ test('should accept nothing when the queue does not exist', async () => {
   assert.equal((await pool.query(statement)).rows.length, 0);
   assert.equal((await pool.query(`SELECT count(*)::int AS n FROM jobs WHERE id = $1`, [statement.values[0]])).rows[0].n, 0);
 });
+
+test('should complete the queue entry as the job finishes, as pg-boss complete() does', async () => {
+  const row = (await pool.query(submission())).rows[0];
+  const [entry] = (await pool.query(q.fetchQueueEntries(BOSS_SCHEMA, QUEUE, 100))).rows.filter((e: q.QueueEntry) => e.data.jobId === row.id);
+  assert.ok(entry, 'the submitted job was fetched');
+  assert.equal((await pool.query(q.startJob(row.id, 'worker-1', entry.id, 'feed', false))).rows.length, 1);
+  const finished = await pool.query(
+    q.finishJob({ id: row.id, status: 'succeeded', documentId: null, resultId: null, output: null, error: null }, { bossSchema: BOSS_SCHEMA, queue: QUEUE, bossId: entry.id }, 'feed'),
+  );
+  assert.equal(finished.rows[0].status, 'succeeded');
+  const queued = await boss.getJobById(QUEUE, entry.id);
+  assert.equal(queued!.state, 'completed');
+  assert.ok(queued!.completedOn, 'with its completion time');
+});
