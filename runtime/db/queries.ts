@@ -194,6 +194,10 @@ const JOB_ROW_COLUMNS = JOB_COLUMNS.replace(/j\./g, '');
  */
 const queueConstant = (queue: string) => `'${queue.replace(/'/g, "''")}'`;
 
+/** A queue's entries that are ready to run, as pg-boss judges it: created or to retry, and due. */
+const readyEntries = (schema: string, queue: string) =>
+  `${schema}.job WHERE name = ${queueConstant(queue)} AND state < 'active' AND start_after < now()`;
+
 /** A queue entry fetched to run: what running its job needs of it. */
 export interface QueueEntry {
   id: string;
@@ -212,8 +216,7 @@ export function fetchQueueEntries(schema: string, queue: string, limit: number):
   return {
     name: `fetch-queue-entries:${queue}`,
     text: `WITH next AS (
-             SELECT id FROM ${schema}.job
-              WHERE name = ${name} AND state < 'active' AND start_after < now()
+             SELECT id FROM ${readyEntries(schema, queue)}
               ORDER BY priority DESC, created_on, id
               LIMIT $1
               FOR UPDATE SKIP LOCKED
@@ -536,7 +539,7 @@ export function reclaimOrphanedJobs(staleMs: number): Query {
 export function queueHasWork(bossSchema: string, queue: string): Query {
   return {
     name: `queue-has-work:${queue}`,
-    text: `SELECT EXISTS (SELECT 1 FROM ${bossSchema}.job WHERE name = ${queueConstant(queue)} AND state < 'active' AND start_after < now()) AS ready`,
+    text: `SELECT EXISTS (SELECT 1 FROM ${readyEntries(bossSchema, queue)}) AS ready`,
     values: [],
   };
 }
