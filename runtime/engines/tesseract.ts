@@ -10,6 +10,7 @@ import { DocumentError } from '../documents/errors.ts';
 import { rasterisePage, type GrayRaster } from '../documents/raster.ts';
 import { resizeGray } from '../documents/resize.ts';
 import { abortError, enqueuePage, type QueuedPage } from './local-queue.ts';
+import { pageBox } from './page-box.ts';
 import type { EngineCallOptions, OcrEngine, OcrLine, OcrWord, PageInput, PageResult } from './types.ts';
 
 export interface TesseractEngineOptions {
@@ -56,7 +57,6 @@ function asError(value: unknown, message: string): Error {
 
 /** Lines in tesseract's reading order (blocks, then paragraphs, then lines). */
 export function linesFromTesseract(data: Tesseract.Page, width: number, height: number): OcrLine[] {
-  const clamp = (v: number) => Math.min(1, Math.max(0, v));
   const lines: OcrLine[] = [];
   for (const block of data.blocks ?? []) {
     for (const paragraph of block.paragraphs) {
@@ -67,12 +67,7 @@ export function linesFromTesseract(data: Tesseract.Page, width: number, height: 
         lines.push({
           text,
           confidence: Math.min(100, Math.max(0, line.confidence)),
-          bbox: {
-            left: clamp(x0 / width),
-            top: clamp(y0 / height),
-            width: clamp((x1 - x0) / width),
-            height: clamp((y1 - y0) / height),
-          },
+          bbox: pageBox(x0 / width, y0 / height, x1 / width, y1 / height),
         });
       }
     }
@@ -82,7 +77,6 @@ export function linesFromTesseract(data: Tesseract.Page, width: number, height: 
 
 /** Words with their boxes, in the same reading order as the lines. */
 export function wordsFromTesseract(data: Tesseract.Page, width: number, height: number): OcrWord[] {
-  const clamp = (v: number) => Math.min(1, Math.max(0, v));
   const words: OcrWord[] = [];
   for (const block of data.blocks ?? []) {
     for (const paragraph of block.paragraphs) {
@@ -94,7 +88,7 @@ export function wordsFromTesseract(data: Tesseract.Page, width: number, height: 
           words.push({
             text,
             confidence: Math.min(100, Math.max(0, word.confidence)),
-            bbox: { left: clamp(x0 / width), top: clamp(y0 / height), width: clamp((x1 - x0) / width), height: clamp((y1 - y0) / height) },
+            bbox: pageBox(x0 / width, y0 / height, x1 / width, y1 / height),
           });
         }
       }

@@ -5,6 +5,7 @@
 // missing, an id may name a block that is not there. Nothing here throws on such input.
 
 import type { Block, BoundingBox, RelationshipType } from '@aws-sdk/client-textract';
+import { pageBox } from './page-box.ts';
 import type { BBox } from './types.ts';
 
 export type BlockIndex = ReadonlyMap<string, Block>;
@@ -67,23 +68,12 @@ function finiteOr0(value: number | undefined): number {
   return value !== undefined && Number.isFinite(value) ? value : 0;
 }
 
-function clampUnit(value: number): number {
-  return Math.min(1, Math.max(0, value));
-}
-
-/**
- * Clamps the box's edges rather than each field, so a box starting a little off the page keeps its
- * right edge where Textract saw it; left + width and top + height stay within the page.
- */
+/** The box Textract gave (fractions of the page), on the page; a missing or broken field counts as 0. */
 export function toBBox(box: BoundingBox | undefined): BBox {
   if (box === undefined) return { ...NO_BOX };
   const left = finiteOr0(box.Left);
   const top = finiteOr0(box.Top);
-  const x0 = clampUnit(left);
-  const y0 = clampUnit(top);
-  const x1 = clampUnit(left + finiteOr0(box.Width));
-  const y1 = clampUnit(top + finiteOr0(box.Height));
-  return { left: x0, top: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
+  return pageBox(left, top, left + finiteOr0(box.Width), top + finiteOr0(box.Height));
 }
 
 /** The block's box, or undefined when Textract gave it no geometry (so callers can leave bbox out). */
@@ -105,7 +95,7 @@ export function enclosingBox(boxes: readonly BBox[]): BBox | undefined {
     x1 = Math.max(x1, box.left + box.width);
     y1 = Math.max(y1, box.top + box.height);
   }
-  return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
+  return pageBox(x0, y0, x1, y1);
 }
 
 /**

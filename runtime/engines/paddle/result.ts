@@ -1,15 +1,12 @@
 import type { GrayRaster } from '../../documents/raster.ts';
+import { pageBox } from '../page-box.ts';
 import type { BBox, PageResult } from '../types.ts';
 import type { RecognizedLine } from './recognize-lines.ts';
 import type { Rect } from '../../documents/resize.ts';
 
-const clamp = (v: number) => Math.min(1, Math.max(0, v));
-
 /** A box in raster pixels as fractions of the page, as Textract gives them. */
 export function pageFraction(box: Rect, width: number, height: number): BBox {
-  const left = clamp(box.x / width);
-  const top = clamp(box.y / height);
-  return { left, top, width: Math.min(1 - left, clamp(box.width / width)), height: Math.min(1 - top, clamp(box.height / height)) };
+  return pageBox(box.x / width, box.y / height, (box.x + box.width) / width, (box.y + box.height) / height);
 }
 
 const percent = (p: number) => Math.round(Math.min(1, Math.max(0, p)) * 10000) / 100;

@@ -51,6 +51,23 @@ describe('normalizeBlocks on real Textract responses', () => {
     assert.deepEqual(result.tables, []);
   });
 
+  test("should give each box as Textract's own, to millionths of the page", () => {
+    const blocks = fixtureBlocks('test_detect_document_text.json');
+    const given = blocks.filter((b) => b.BlockType === 'WORD').map((b) => ({ text: b.Text, box: b.Geometry!.BoundingBox! }));
+    const { words, lines } = normalizeBlocks(blocks, 1);
+    // Each edge within half a millionth of Textract's, so width and height within one.
+    const near = (a: number, b: number, tolerance: number) => Math.abs(a - b) <= tolerance + 1e-12;
+    for (const w of words) {
+      const seen = given.filter((g) => g.text === w.text).some(({ box }) =>
+        near(w.bbox.left, box.Left!, 5e-7) && near(w.bbox.top, box.Top!, 5e-7) && near(w.bbox.width, box.Width!, 1e-6) && near(w.bbox.height, box.Height!, 1e-6));
+      assert.ok(seen, `${w.text} ${JSON.stringify(w.bbox)}`);
+    }
+    // No float noise such as 0.11399999999999999 in what is answered and stored.
+    for (const { bbox } of [...words, ...lines]) {
+      for (const n of Object.values(bbox)) assert.match(String(n), /^(0|1|0\.\d{1,6})$/, JSON.stringify(bbox));
+    }
+  });
+
   test('should keep every WORD once, in line order, with its box', () => {
     const blocks = fixtureBlocks('test_detect_document_text.json');
     const result = normalizeBlocks(blocks, 1);
