@@ -60,6 +60,10 @@ export interface Config {
   jobExpireSeconds: number;
   /** How long an idle lane sleeps before looking at its queue unwoken (the wake-ups are NOTIFY). */
   jobPollMs: number;
+  /** Where a queued job's bytes wait for a claim on this machine (null: claims read the database). */
+  jobSpoolDir: string | null;
+  /** Bytes one process may leave there at once. */
+  jobSpoolBytes: number;
   documentRetentionHours: number;
   callbackSecret?: string;
   callbackAllowedHosts: string[];
@@ -123,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobRetryLimit: int(env, 'JOB_RETRY_LIMIT', 5),
     jobExpireSeconds: int(env, 'JOB_EXPIRE_SECONDS', 900, 1),
     jobPollMs: int(env, 'JOB_POLL_MS', 2_000, 50),
+    jobSpoolDir: !env.JOB_SPOOL_DIR ? defaultSpoolDir() : env.JOB_SPOOL_DIR === 'off' ? null : path.resolve(PROJECT_ROOT, env.JOB_SPOOL_DIR),
+    jobSpoolBytes: int(env, 'JOB_SPOOL_MB', 32) * 1024 * 1024,
     documentRetentionHours: int(env, 'DOCUMENT_RETENTION_HOURS', 24),
     callbackSecret: env.CALLBACK_SECRET || undefined,
     callbackAllowedHosts: list(env.CALLBACK_ALLOWED_HOSTS).map((h) => h.toLowerCase()),
@@ -151,6 +157,14 @@ export function operationKey(operation: string): string {
 /** The account's TPS for one Textract operation: its own setting, else TEXTRACT_TPS. */
 export function operationTps(config: Pick<Config, 'textractTps' | 'textractTpsByOperation'>, operation: string): number {
   return config.textractTpsByOperation[operationKey(operation)] ?? config.textractTps;
+}
+
+// Memory-backed where the machine has it (a file is read back within seconds and never needs a
+// disk), one folder per user.
+function defaultSpoolDir(): string {
+  const shm = '/dev/shm';
+  const base = fs.existsSync(shm) && fs.statSync(shm).isDirectory() ? shm : os.tmpdir();
+  return path.join(base, `dtat-ocr-jobs-${process.getuid?.() ?? 'user'}`);
 }
 
 function packageVersion(): string {

@@ -20,6 +20,7 @@ import { buildRoutes } from './routes.ts';
 import { startCallbackSender } from './jobs/callbacks.ts';
 import { startConsumer, type Consumer } from './jobs/consumer.ts';
 import { createBytesHandoff, HANDOFF_LIMITS } from './jobs/handoff.ts';
+import { openJobSpool, SPOOL_SWEEP_MS, SPOOL_TTL_MS } from './jobs/spool.ts';
 import { startPresence } from './jobs/presence.ts';
 import { createSubmitter } from './jobs/submit.ts';
 import { readJobNotice } from './jobs/job-json.ts';
@@ -103,6 +104,9 @@ async function main(): Promise<void> {
     startPresence({ db, boss, config, workerId, log, runningJobs: () => consumer?.runningJobs() ?? new Set() }),
   );
   const handoff = createBytesHandoff(HANDOFF_LIMITS);
+  const spool = config.jobSpoolDir
+    ? openJobSpool({ dir: config.jobSpoolDir, maxBytes: config.jobSpoolBytes, ttlMs: SPOOL_TTL_MS, log, sweepMs: SPOOL_SWEEP_MS })
+    : null;
   const submit = createSubmitter({
     db,
     functions,
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
     canStartHere: (queue) => consumer?.canStartNow(queue) ?? false,
     wakeHere: (queue) => consumer?.wake(queue),
     handoff,
+    spool,
   });
   const requestRate = createRequestRate(config.rateLimitPerKey, config.rateLimitBurst);
   const pipeline = createPipeline({ routes, services, log, keys, requestRate, invokeEvent: submit });
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
     webServer.publish(jobTopic(jobId), event);
     for (const topic of feedTopicsOf(tenant)) webServer.publish(topic, event);
   });
-  const jobs = startConsumer({ services, boss, functions, log, handoff, maxInFlight: config.engineConcurrency, lanes, pollMs: config.jobPollMs });
+  const jobs = startConsumer({ services, boss, functions, log, handoff, spool, maxInFlight: config.engineConcurrency, lanes, pollMs: config.jobPollMs });
   consumer = jobs;
   listener.on(CHANNEL_WAKE, (queue) => jobs.wake(queue));
   // Without a secret no callback can be accepted, so there is no delivery queue to poll.
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
     webServer.stopListening();
     const [drained] = await Promise.all([webServer.drain(config.shutdownTimeoutMs), jobs.stop(config.shutdownTimeoutMs)]);
     if (!drained) log.warn({ inFlight: webServer.inFlight() }, 'shutdown timeout with requests in flight');
+    spool?.close();
     await presence.stop();
     await boss.stop({ graceful: false, wait: true, close: true }).catch(() => {});
     await listener.close();

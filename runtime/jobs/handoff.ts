@@ -3,8 +3,8 @@ import { ExpiringMap } from '../expiring-map.ts';
 // A job accepted by the process that will run it (its consumer had room, so only it was woken)
 // need not read back from PostgreSQL the bytes it has just written there: the claim is the same
 // statement without the document, and the bytes come from here. Any other process, a retry, or a
-// claim after the entry expired reads them from the database as before, so this only saves work
-// and never holds the only copy.
+// claim after the entry expired finds them in the machine's spool (spool.ts) or reads them from
+// the database, so this only saves work and never holds the only copy.
 //
 // Bounded twice: by total bytes (a burst of large documents falls back to the database rather than
 // growing the heap) and by age, on a timer (a job another process claimed leaves its entry behind,

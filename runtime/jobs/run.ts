@@ -9,9 +9,10 @@ import type { Logger } from '../log.ts';
 import { BOSS_SCHEMA, CALLBACK_QUEUE, inTx } from '../queue/boss.ts';
 import { CHANNEL_JOB } from '../queue/listener.ts';
 import { tenantOf } from '../tenants.ts';
-import { observeJobRun, observeJobStart, type JobOutcome } from '../metrics/instruments.ts';
+import { countJobClaim, observeJobRun, observeJobStart, type JobOutcome } from '../metrics/instruments.ts';
 import { jobEvent, jobNotice } from './job-json.ts';
 import type { BytesHandoff } from './handoff.ts';
+import type { JobSpool } from './spool.ts';
 import type { JobInput } from './submit.ts';
 
 // Runs one delivered job: the same handler a synchronous request calls, with the same validated
@@ -27,6 +28,8 @@ export interface RunDeps {
   shutdown: AbortSignal;
   /** Bytes of jobs this process accepted, so their claim here need not read them back. */
   handoff?: BytesHandoff;
+  /** Bytes of jobs any process of this machine accepted, for the same (see spool.ts). */
+  spool?: JobSpool | null;
 }
 
 export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
@@ -36,7 +39,10 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
   // The job is ours (the queue handed it over) and its outcome will be: every write that records
   // it waits out a database outage rather than leave the job claimed and unrecorded.
   const record = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log: log.child({ jobId }), what, signal: deps.shutdown });
-  const handed = deps.handoff?.take(jobId);
+  const kept = deps.handoff?.take(jobId);
+  if (kept) deps.spool?.drop(jobId);
+  const spooled = kept ? undefined : deps.spool?.take(jobId);
+  const handed = kept ?? spooled;
   // Subscribers hear it runs from the claim itself (pollers read the row, which says so too).
   const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id, CHANNEL_JOB, !handed)))).rows[0];
   if (!claimed) {
@@ -44,6 +50,7 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
     await record('job settle', () => boss.complete(job.name, job.id));
     return;
   }
+  countJobClaim(kept ? 'process' : spooled ? 'spool' : claimed.content ? 'database' : 'none');
   const started = performance.now();
   if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
   // The job's row, its queue entry and the notice to subscribers end in one statement; a callback

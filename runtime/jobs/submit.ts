@@ -12,6 +12,7 @@ import { BOSS_SCHEMA } from '../queue/boss.ts';
 import { ownerOf } from '../tenants.ts';
 import { checkCallbackUrl } from './callback-url.ts';
 import type { BytesHandoff } from './handoff.ts';
+import type { JobSpool } from './spool.ts';
 import { jobFields, jobJson, linksFor, type JobReader, type JobRow } from './job-json.ts';
 
 // Durable acceptance: before the client hears 202, the document bytes, the job row and the
@@ -35,6 +36,8 @@ export function createSubmitter(
     wakeHere?: (queue: string) => void;
     /** Where a job this process will start keeps its bytes for the claim. */
     handoff?: BytesHandoff;
+    /** Where a job leaves its bytes for a claim by any process of this machine. */
+    spool?: JobSpool | null;
   },
 ): EventInvoker {
   const { db, config } = deps;
@@ -67,9 +70,14 @@ export function createSubmitter(
     // When this process can start the job itself it wakes only itself, after the commit: waking
     // every process for one job costs each of them a fetch that finds nothing.
     const wakeHere = deps.canStartHere?.(queue) ?? false;
+    const jobId = randomUUID();
+    // Left before the statement commits, so whichever process of this machine claims the job
+    // finds them (even one woken here: a fetch takes the oldest job, which may be another
+    // process's); removed again if no job comes of it.
+    const spooled = event.document ? (deps.spool?.put(jobId, event.document.bytes) ?? false) : false;
     const submission = q.submitJob(
       {
-        id: randomUUID(),
+        id: jobId,
         fn: fn.name,
         queue,
         bossId: randomUUID(),
@@ -109,13 +117,15 @@ export function createSubmitter(
       });
     };
 
-    let outcome: { existing?: JobRow; created?: JobRow };
+    let outcome: { existing?: JobRow; created?: JobRow } = {};
     try {
       outcome = await attempt();
     } catch (err) {
       // Two requests raced with one new key: the loser finds the winner's job.
       if ((err as { code?: string }).code !== '23505' || !key) throw err;
       outcome = await attempt();
+    } finally {
+      if (spooled && !outcome.created) deps.spool?.drop(jobId);
     }
     if (wakeHere) {
       if (outcome.created && event.document) deps.handoff?.put(outcome.created.id, event.document.bytes);

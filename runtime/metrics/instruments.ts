@@ -77,6 +77,20 @@ const jobProcessing = new Histogram({
   registers: [registry],
 });
 
+const jobClaims = new Counter({
+  name: 'dtat_job_claims_total',
+  help: "Job claims by where the document's bytes came from: process (the accepting process's memory), spool (this machine's spool folder), database (read back from PostgreSQL), none (no document, or its bytes are past retention).",
+  labelNames: ['bytes'] as const,
+  registers: [registry],
+});
+
+export type ClaimBytes = 'process' | 'spool' | 'database' | 'none';
+const claims = Object.fromEntries((['process', 'spool', 'database', 'none'] as const).map((b) => [b, jobClaims.labels(b)])) as Record<ClaimBytes, ReturnType<typeof jobClaims.labels>>;
+
+export function countJobClaim(bytes: ClaimBytes): void {
+  claims[bytes].inc();
+}
+
 const cacheLookups = new Counter({
   name: 'dtat_cache_lookups_total',
   help: 'Result cache lookups by kind (result: a whole document; call: one Textract call of a multi-call document) and result (hit, miss).',

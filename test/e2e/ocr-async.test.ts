@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startEmulator, type EmulatorHandle } from '../../scripts/emulator/server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { httpRequest, postDocument } from '../helpers/http.ts';
+import { scrape } from '../helpers/metrics.ts';
 import { openJobSocket, waitForJob, type JobSocket } from '../helpers/jobs.ts';
 import { sha8, tinyPng } from '../helpers/png.ts';
 import { startService, type RunningService } from '../helpers/service.ts';
@@ -206,6 +210,47 @@ describe('GET /queue/stats', () => {
       await service.stop();
       await emulator.close();
       await db.drop();
+    }
+  });
+});
+
+describe('queued jobs on one machine', () => {
+  test("should run a job another process accepted with the bytes it left in the spool, not read back from PostgreSQL", async () => {
+    const db = await createTestDatabase();
+    const emulator = await startEmulator({ latencyMs: 300 });
+    const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtat-spool-'));
+    // One engine slot per process: most of a burst waits in the queue for whichever process is free.
+    const service = await startService({
+      databaseUrl: db.url,
+      workers: 2,
+      env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0', ENGINE_CONCURRENCY: '1', JOB_SPOOL_DIR: spoolDir, JOB_POLL_MS: '600000' },
+    });
+    try {
+      const pngs = Array.from({ length: 6 }, (_, i) => tinyPng(`spool-${i}`));
+      const accepted = await Promise.all(pngs.map((png) => postDocument(`${service.url}/ocr/async`, png, { 'content-type': 'image/png' })));
+      for (const [i, reply] of accepted.entries()) {
+        assert.equal(reply.status, 202, reply.text);
+        const job = await waitForJob(service.url, reply.json.jobId);
+        assert.equal(job.status, 'succeeded');
+        assert.equal(job.result.text.split('\n')[0], `DOC-${sha8(pngs[i]!)}`, 'each job read its own document');
+      }
+      const metrics = await scrape(service.url);
+      const claims = (bytes: string) => metrics.value('dtat_job_claims_total', { bytes });
+      assert.ok(claims('spool') >= 2, `queued jobs took their bytes from the spool (${claims('spool')})`);
+      assert.equal(claims('process') + claims('spool'), 6, 'no claim read the bytes back from PostgreSQL');
+      assert.equal(claims('database'), 0);
+      // A replayed submission leaves its bytes for a job that is never created: they go again.
+      const keyed = tinyPng('spool-keyed');
+      const first = await postDocument(`${service.url}/ocr/async`, keyed, { 'content-type': 'image/png', 'idempotency-key': 'spool-k1' });
+      await waitForJob(service.url, first.json.jobId);
+      const replay = await postDocument(`${service.url}/ocr/async`, keyed, { 'content-type': 'image/png', 'idempotency-key': 'spool-k1' });
+      assert.equal(replay.headers['idempotent-replayed'], 'true');
+      assert.deepEqual(fs.readdirSync(spoolDir), [], 'every file was taken or removed');
+    } finally {
+      await service.stop();
+      await emulator.close();
+      await db.drop();
+      fs.rmSync(spoolDir, { recursive: true, force: true });
     }
   });
 });

@@ -32,3 +32,13 @@ test('should poll an idle queue every 2 s unless JOB_POLL_MS says otherwise, nev
   assert.equal(loadConfig({ JOB_POLL_MS: '600000' }).jobPollMs, 600_000);
   assert.throws(() => loadConfig({ JOB_POLL_MS: '10' }), /JOB_POLL_MS must be a number >= 50/);
 });
+
+test("should spool queued jobs' bytes in a per-user folder in memory unless JOB_SPOOL_DIR says otherwise or `off`", () => {
+  const spool = loadConfig({});
+  assert.equal(spool.jobSpoolDir, `/dev/shm/dtat-ocr-jobs-${process.getuid!()}`);
+  assert.equal(spool.jobSpoolBytes, 32 * 1024 * 1024);
+  assert.equal(loadConfig({ JOB_SPOOL_DIR: '' }).jobSpoolDir, spool.jobSpoolDir, 'empty means unset, as in .env.example');
+  assert.equal(loadConfig({ JOB_SPOOL_DIR: 'off' }).jobSpoolDir, null);
+  assert.equal(loadConfig({ JOB_SPOOL_DIR: '/srv/spool', JOB_SPOOL_MB: '8' }).jobSpoolDir, '/srv/spool');
+  assert.equal(loadConfig({ JOB_SPOOL_MB: '8' }).jobSpoolBytes, 8 * 1024 * 1024);
+});
