@@ -24,6 +24,8 @@ export type InputKind =
 export interface UploadedDocument {
   bytes: Buffer;
   filename?: string;
+  /** The bytes' SHA-256 (hex), when the runtime knows it already: a queued job's document. */
+  sha256?: string;
 }
 
 export interface FunctionSchemas {

@@ -370,7 +370,8 @@ export function findJob(jobId: string, scope: string | null): Query {
 }
 
 // Built once: they name no schema, and every job runs one. The second leaves the document's bytes
-// out, for a claim whose process still holds them (see jobs/handoff.ts).
+// out, for a claim whose process or machine holds them (see jobs/handoff.ts, jobs/spool.ts). Both
+// carry the document's SHA-256, so the run need not hash the bytes again.
 const startJobSql = (content: boolean) => `WITH claimed AS (
              UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
                     started_at = COALESCE(started_at, now())
@@ -380,8 +381,8 @@ const startJobSql = (content: boolean) => `WITH claimed AS (
            )
            SELECT claimed.id, claimed.function, claimed.input, claimed.document_id, claimed.callback_url, claimed.attempts,
                   claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, ${content ? 'c.content' : 'NULL::bytea AS content'},
-                  pg_notify($4, ${jobNoticeSql('claimed')})
-             FROM claimed${content ? ' LEFT JOIN document_content c ON c.document_id = claimed.document_id' : ''}`;
+                  d.sha256 AS document_sha256, pg_notify($4, ${jobNoticeSql('claimed')})
+             FROM claimed LEFT JOIN documents d ON d.id = claimed.document_id${content ? ' LEFT JOIN document_content c ON c.document_id = claimed.document_id' : ''}`;
 const START_JOB = startJobSql(true);
 const START_JOB_WITHOUT_CONTENT = startJobSql(false);
 

@@ -42,7 +42,7 @@ export async function runDocumentFunction(
     optionsKey: spec.cacheKey(options) + (ranges ? `|pages=${pageRangesKey(ranges)}` : ''),
     engine: ctx.engineName,
   };
-  const sha256 = sha(bytes);
+  const sha256 = document.sha256 ?? sha(bytes);
   const filename = body.filename ?? document.filename ?? null;
   const head = (documentId: string, pageCount: number, cached: boolean) => ({
     documentId,

@@ -73,7 +73,7 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
   try {
     const fn = deps.functions.get(claimed.function);
     if (!fn) throw httpError('FUNCTION_NOT_FOUND', `No function named "${claimed.function}".`);
-    const event = eventFor(fn, claimed.input as JobInput, claimed.content ?? handed ?? null);
+    const event = eventFor(fn, claimed.input as JobInput, claimed.content ?? handed ?? null, claimed.document_sha256);
     const ctx: Context = {
       ...services,
       log: jobLog,
@@ -114,11 +114,11 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
   }
 }
 
-function eventFor(fn: AnyFunction, input: JobInput, content: Buffer | null): InvocationEvent {
+function eventFor(fn: AnyFunction, input: JobInput, content: Buffer | null, sha256: string | null): InvocationEvent {
   const event: InvocationEvent = { body: input.body as never, params: input.params as never, query: input.query as never, headers: {} };
   if (fn.input === 'document') {
     if (!content) throw httpError('UNPROCESSABLE_DOCUMENT', 'The document of this job is no longer stored (past DOCUMENT_RETENTION_HOURS).');
-    event.document = { bytes: content, filename: (input.body as { filename?: string } | null)?.filename };
+    event.document = { bytes: content, filename: (input.body as { filename?: string } | null)?.filename, sha256: sha256 ?? undefined };
   }
   return event;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -233,6 +233,7 @@ describe('queued jobs on one machine', () => {
         const job = await waitForJob(service.url, reply.json.jobId);
         assert.equal(job.status, 'succeeded');
         assert.equal(job.result.text.split('\n')[0], `DOC-${sha8(pngs[i]!)}`, 'each job read its own document');
+        assert.equal(job.result.sha256, createHash('sha256').update(pngs[i]!).digest('hex'));
       }
       const metrics = await scrape(service.url);
       const claims = (bytes: string) => metrics.value('dtat_job_claims_total', { bytes });
