@@ -215,43 +215,68 @@ describe('GET /queue/stats', () => {
 });
 
 describe('queued jobs on one machine', () => {
-  test("should run a job another process accepted with the bytes it left in the spool, not read back from PostgreSQL", async () => {
+  const withService = async (workers: number, latencyMs: number, run: (url: string, spoolDir: string) => Promise<void>) => {
     const db = await createTestDatabase();
-    const emulator = await startEmulator({ latencyMs: 300 });
+    const emulator = await startEmulator({ latencyMs });
     const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dtat-spool-'));
-    // One engine slot per process: most of a burst waits in the queue for whichever process is free.
+    // One engine slot per process: a job accepted while it is busy waits in the queue.
     const service = await startService({
       databaseUrl: db.url,
-      workers: 2,
+      workers,
       env: { TEXTRACT_ENDPOINT: emulator.url, TEXTRACT_TPS: '0', ENGINE_CONCURRENCY: '1', JOB_SPOOL_DIR: spoolDir, JOB_POLL_MS: '600000' },
     });
     try {
-      const pngs = Array.from({ length: 6 }, (_, i) => tinyPng(`spool-${i}`));
-      const accepted = await Promise.all(pngs.map((png) => postDocument(`${service.url}/ocr/async`, png, { 'content-type': 'image/png' })));
-      for (const [i, reply] of accepted.entries()) {
-        assert.equal(reply.status, 202, reply.text);
-        const job = await waitForJob(service.url, reply.json.jobId);
-        assert.equal(job.status, 'succeeded');
-        assert.equal(job.result.text.split('\n')[0], `DOC-${sha8(pngs[i]!)}`, 'each job read its own document');
-        assert.equal(job.result.sha256, createHash('sha256').update(pngs[i]!).digest('hex'));
-      }
-      const metrics = await scrape(service.url);
-      const claims = (bytes: string) => metrics.value('dtat_job_claims_total', { bytes });
-      assert.ok(claims('spool') >= 2, `queued jobs took their bytes from the spool (${claims('spool')})`);
-      assert.equal(claims('process') + claims('spool'), 6, 'no claim read the bytes back from PostgreSQL');
-      assert.equal(claims('database'), 0);
-      // A replayed submission leaves its bytes for a job that is never created: they go again.
-      const keyed = tinyPng('spool-keyed');
-      const first = await postDocument(`${service.url}/ocr/async`, keyed, { 'content-type': 'image/png', 'idempotency-key': 'spool-k1' });
-      await waitForJob(service.url, first.json.jobId);
-      const replay = await postDocument(`${service.url}/ocr/async`, keyed, { 'content-type': 'image/png', 'idempotency-key': 'spool-k1' });
-      assert.equal(replay.headers['idempotent-replayed'], 'true');
-      assert.deepEqual(fs.readdirSync(spoolDir), [], 'every file was taken or removed');
+      await run(service.url, spoolDir);
     } finally {
       await service.stop();
       await emulator.close();
       await db.drop();
       fs.rmSync(spoolDir, { recursive: true, force: true });
     }
+  };
+  const submit = (url: string, png: Buffer, headers: Record<string, string> = {}) =>
+    postDocument(`${url}/ocr/async`, png, { 'content-type': 'image/png', ...headers });
+  const succeedsWithItsDocument = async (url: string, jobId: string, png: Buffer) => {
+    const job = await waitForJob(url, jobId);
+    assert.equal(job.status, 'succeeded');
+    assert.equal(job.result.text.split('\n')[0], `DOC-${sha8(png)}`, 'the job read its own document');
+    assert.equal(job.result.sha256, createHash('sha256').update(png).digest('hex'));
+  };
+  const claimsOf = async (url: string) => {
+    const metrics = await scrape(url);
+    return (bytes: string) => metrics.value('dtat_job_claims_total', { bytes });
+  };
+
+  test('should run a job accepted while its process was busy with the bytes it left in the spool, not read back from PostgreSQL', async () => {
+    await withService(1, 1_000, async (url, spoolDir) => {
+      const first = tinyPng('spool-first');
+      const firstId = (await submit(url, first)).json.jobId;
+      for (let i = 0; i < 200 && (await httpRequest(`${url}/ocr/jobs/${firstId}`)).json.status !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
+      // The only engine slot is taken: these three wait in the queue, their bytes in the spool.
+      const queued = [1, 2, 3].map((i) => tinyPng(`spool-queued-${i}`));
+      const ids = (await Promise.all(queued.map((png) => submit(url, png)))).map((reply) => reply.json.jobId as string);
+      assert.equal(fs.readdirSync(spoolDir).length, 3, 'one file per queued job');
+      await succeedsWithItsDocument(url, firstId, first);
+      for (const [i, id] of ids.entries()) await succeedsWithItsDocument(url, id, queued[i]!);
+      const claims = await claimsOf(url);
+      assert.deepEqual([claims('process'), claims('spool'), claims('database')], [1, 3, 0]);
+      // A replayed submission leaves its bytes for a job that is never created: they go again.
+      const replay = await submit(url, first, { 'idempotency-key': 'spool-k1' });
+      await waitForJob(url, replay.json.jobId);
+      assert.equal((await submit(url, first, { 'idempotency-key': 'spool-k1' })).headers['idempotent-replayed'], 'true');
+      assert.deepEqual(fs.readdirSync(spoolDir), [], 'every file was taken or removed');
+    });
+  });
+
+  test("should give a burst's jobs their bytes from memory or the spool, whichever process claims them", async () => {
+    await withService(2, 300, async (url, spoolDir) => {
+      const pngs = Array.from({ length: 6 }, (_, i) => tinyPng(`spool-burst-${i}`));
+      const accepted = await Promise.all(pngs.map((png) => submit(url, png)));
+      for (const [i, reply] of accepted.entries()) await succeedsWithItsDocument(url, reply.json.jobId, pngs[i]!);
+      const claims = await claimsOf(url);
+      assert.equal(claims('process') + claims('spool'), 6, 'no claim read the bytes back from PostgreSQL');
+      assert.equal(claims('database'), 0);
+      assert.deepEqual(fs.readdirSync(spoolDir), []);
+    });
   });
 });
