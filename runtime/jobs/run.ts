@@ -39,10 +39,7 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
   // The job is ours (the queue handed it over) and its outcome will be: every write that records
   // it waits out a database outage rather than leave the job claimed and unrecorded.
   const record = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log: log.child({ jobId }), what, signal: deps.shutdown });
-  const kept = deps.handoff?.take(jobId);
-  if (kept) deps.spool?.drop(jobId);
-  const spooled = kept ? undefined : deps.spool?.take(jobId);
-  const handed = kept ?? spooled;
+  const { bytes: handed, from } = bytesAtHand(deps, jobId);
   // Subscribers hear it runs from the claim itself (pollers read the row, which says so too).
   const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id, CHANNEL_JOB, !handed)))).rows[0];
   if (!claimed) {
@@ -50,7 +47,7 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
     await record('job settle', () => boss.complete(job.name, job.id));
     return;
   }
-  countJobClaim(kept ? 'process' : spooled ? 'spool' : claimed.content ? 'database' : 'none');
+  countJobClaim(from ?? (claimed.content ? 'database' : 'none'));
   const started = performance.now();
   if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
   // The job's row, its queue entry and the notice to subscribers end in one statement; a callback
@@ -112,6 +109,20 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
       );
     }
   }
+}
+
+/**
+ * A job's bytes where this machine holds them: the accepting process's memory (its spool file then
+ * goes too), else the spool; otherwise the claim reads them from the database.
+ */
+function bytesAtHand(deps: RunDeps, jobId: string): { bytes?: Buffer; from?: 'process' | 'spool' } {
+  const kept = deps.handoff?.take(jobId);
+  if (kept) {
+    deps.spool?.drop(jobId);
+    return { bytes: kept, from: 'process' };
+  }
+  const spooled = deps.spool?.take(jobId);
+  return spooled ? { bytes: spooled, from: 'spool' } : {};
 }
 
 function eventFor(fn: AnyFunction, input: JobInput, content: Buffer | null, sha256: string | null): InvocationEvent {
