@@ -101,7 +101,17 @@ async function main(): Promise<void> {
 
   let consumer: Consumer | undefined;
   const presence = await starting('heartbeat', () =>
-    startPresence({ db, boss, config, workerId, log, runningJobs: () => consumer?.runningJobs() ?? new Set() }),
+    startPresence({
+      db,
+      boss,
+      config,
+      workerId,
+      log,
+      runningJobs: async () => {
+        await consumer?.claimsCounted();
+        return consumer?.runningJobs() ?? new Set();
+      },
+    }),
   );
   const handoff = createBytesHandoff(HANDOFF_LIMITS);
   const spool = config.jobSpoolDir

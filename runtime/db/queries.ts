@@ -207,26 +207,81 @@ export interface QueueEntry {
   retryLimit: number;
 }
 
+/** A job as its claim returns it (its bytes come from documentContent() when not at hand). */
+export interface ClaimedJob {
+  id: string;
+  function: string;
+  input: unknown;
+  document_id: string | null;
+  document_sha256: string | null;
+  callback_url: string | null;
+  attempts: number;
+  tenant: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  waited_s: number;
+}
+
+/** A fetched entry and its job, claimed for this worker; `job` is null when the job had finished already. */
+export interface ClaimedEntry extends QueueEntry {
+  job: ClaimedJob | null;
+}
+
 /**
- * Up to `limit` ready entries of `queue`, oldest first, marked active: pg-boss 10's fetch
- * (plans.fetchNextJob) for queues of the standard policy, the only one this service creates.
+ * Up to `limit` ready entries of `queue`, oldest first, marked active as pg-boss 10's fetch does it
+ * (plans.fetchNextJob, for queues of the standard policy, the only one this service creates); and
+ * in the same statement their jobs claimed for `workerId`, with subscribers told they run (on
+ * `channel`). One round trip takes a job from the queue to running, and a process killed after it
+ * leaves nothing fetched-but-unclaimed: the orphan sweep finds its jobs by their worker. A job that
+ * finished already (a duplicate delivery after a reclaim) comes back without `job`, for its entry to
+ * be settled. The document's bytes are not read here: the spool or the accepting process usually
+ * holds them (see jobs/spool.ts), and documentContent() reads them otherwise.
  */
-export function fetchQueueEntries(schema: string, queue: string, limit: number): Query {
+export function claimQueueEntries(schema: string, queue: string, limit: number, workerId: string, channel: string): Query {
   const name = queueConstant(queue);
   return {
-    name: `fetch-queue-entries:${queue}`,
+    name: `claim-queue-entries:${queue}`,
     text: `WITH next AS (
              SELECT id FROM ${readyEntries(schema, queue)}
               ORDER BY priority DESC, created_on, id
               LIMIT $1
               FOR UPDATE SKIP LOCKED
+           ), entry AS (
+             UPDATE ${schema}.job j SET state = 'active', started_on = now(),
+                    retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
+               FROM next
+              WHERE j.name = ${name} AND j.id = next.id
+             RETURNING j.id, j.name, j.data, j.retry_count, j.retry_limit,
+                       CASE WHEN j.data->>'jobId' ~ '^[0-9a-fA-F-]{36}$' THEN (j.data->>'jobId')::uuid END AS job_id
+           ), claimed AS (
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = entry.id,
+                    started_at = COALESCE(started_at, now())
+               FROM entry
+              WHERE jobs.id = entry.job_id AND jobs.status IN ('queued', 'running')
+             RETURNING ${JOB_COLUMNS.replace(/j\./g, 'jobs.')}, jobs.input,
+                       EXTRACT(EPOCH FROM clock_timestamp() - jobs.created_at)::float8 AS waited_s
            )
-           UPDATE ${schema}.job j SET state = 'active', started_on = now(),
-                  retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
-             FROM next
-            WHERE j.name = ${name} AND j.id = next.id
-           RETURNING j.id, j.name, j.data, j.retry_count AS "retryCount", j.retry_limit AS "retryLimit"`,
-    values: [limit],
+           SELECT entry.id AS entry_id, entry.name AS entry_queue, entry.data AS entry_data,
+                  entry.retry_count AS entry_retry_count, entry.retry_limit AS entry_retry_limit,
+                  claimed.id, claimed.function, claimed.input, claimed.document_id, d.sha256 AS document_sha256,
+                  claimed.callback_url, claimed.attempts, claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s,
+                  CASE WHEN claimed.id IS NOT NULL THEN pg_notify($3, ${jobNoticeSql('claimed')}) END AS notified
+             FROM entry LEFT JOIN claimed ON claimed.id = entry.job_id
+             LEFT JOIN documents d ON d.id = claimed.document_id`,
+    values: [limit, workerId, channel],
+  };
+}
+
+/** A row of claimQueueEntries as the consumer uses it. */
+export function claimedEntry(row: Record<string, any>): ClaimedEntry {
+  const { entry_id, entry_queue, entry_data, entry_retry_count, entry_retry_limit, notified: _, ...job } = row;
+  return {
+    id: entry_id,
+    name: entry_queue,
+    data: entry_data,
+    retryCount: entry_retry_count,
+    retryLimit: entry_retry_limit,
+    job: job.id === null ? null : (job as ClaimedJob),
   };
 }
 
@@ -369,34 +424,9 @@ export function findJob(jobId: string, scope: string | null): Query {
   };
 }
 
-// Built once: they name no schema, and every job runs one. The second leaves the document's bytes
-// out, for a claim whose process or machine holds them (see jobs/handoff.ts, jobs/spool.ts). Both
-// carry the document's SHA-256, so the run need not hash the bytes again.
-const startJobSql = (content: boolean) => `WITH claimed AS (
-             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = $3,
-                    started_at = COALESCE(started_at, now())
-              WHERE id = $1 AND status IN ('queued', 'running')
-              RETURNING ${JOB_ROW_COLUMNS}, input,
-                        EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited_s
-           )
-           SELECT claimed.id, claimed.function, claimed.input, claimed.document_id, claimed.callback_url, claimed.attempts,
-                  claimed.tenant, claimed.created_at, claimed.started_at, claimed.waited_s, ${content ? 'c.content' : 'NULL::bytea AS content'},
-                  d.sha256 AS document_sha256, pg_notify($4, ${jobNoticeSql('claimed')})
-             FROM claimed LEFT JOIN documents d ON d.id = claimed.document_id${content ? ' LEFT JOIN document_content c ON c.document_id = claimed.document_id' : ''}`;
-const START_JOB = startJobSql(true);
-const START_JOB_WITHOUT_CONTENT = startJobSql(false);
-
-/**
- * Claims a delivered job for this worker, with its document's bytes unless `withContent` is false,
- * and tells subscribers it runs (on `channel`), in one round trip; nothing comes back when it
- * already finished.
- */
-export function startJob(jobId: string, workerId: string, bossId: string, channel: string, withContent = true): Query {
-  return {
-    name: withContent ? 'start-job' : 'start-job-without-content',
-    text: withContent ? START_JOB : START_JOB_WITHOUT_CONTENT,
-    values: [jobId, workerId, bossId, channel],
-  };
+/** A document's bytes, for a job whose bytes neither its process nor the spool holds. */
+export function documentContent(documentId: string): Query {
+  return { name: 'document-content', text: `SELECT content FROM document_content WHERE document_id = $1`, values: [documentId] };
 }
 
 /** The newest jobs `scope` owns (null: everyone's), for the dashboard's job feed (index jobs_created_at). */
@@ -546,9 +576,9 @@ export function queueHasWork(bossSchema: string, queue: string): Query {
 }
 
 /**
- * Jobs a process fetched from the queue but never claimed (it died between pg-boss's fetch and
- * startJob): still `queued` here while their queue entry has been active for longer than any live
- * process takes to claim one. Failing the entry makes pg-boss deliver it again now instead of after
+ * Jobs whose queue entry is active while the job is `queued`, for longer than any live process
+ * takes to hand one back: a process died between putting a job back to `queued` and failing its
+ * entry (the presence sweep's hand-back; a claim itself sets both at once). Failing the entry makes pg-boss deliver it again now instead of after
  * JOB_EXPIRE_SECONDS.
  */
 export function findUnclaimedJobs(bossSchema: string, staleMs: number): Query {

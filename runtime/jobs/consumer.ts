@@ -3,12 +3,13 @@ import type { RateLimiter } from '../engines/gate.ts';
 import * as q from '../db/queries.ts';
 import type { Logger } from '../log.ts';
 import { BOSS_SCHEMA } from '../queue/boss.ts';
+import { CHANNEL_JOB } from '../queue/listener.ts';
 import type { Lane } from '../queue/lanes.ts';
 import { runJob, type RunDeps } from './run.ts';
 
 // pg-boss 10's work() sleeps at least 0.5 s between fetches and knows nothing of engine
 // capacity, so the consumer is our own, and so is its fetch (pg-boss's statement, prepared once per
-// queue: queries.ts fetchQueueEntries). Jobs wait in the queue of the Textract operation their
+// queue, which claims the fetched jobs in the same round trip: queries.ts claimQueueEntries). Jobs wait in the queue of the Textract operation their
 // first call uses (a lane); each lane's loop fetches only when the engine could start that call
 // now (a free slot and a token of that operation's quota, which it takes on the job's behalf),
 // and sleeps on a NOTIFY wake-up rather than a poll, so an idle queue picks a new job up within
@@ -25,6 +26,11 @@ export interface Consumer {
   running(): number;
   /** Ids of the jobs this process is running (or recording the outcome of) now. */
   runningJobs(): ReadonlySet<string>;
+  /**
+   * Resolves once every claim now in flight has its jobs in runningJobs(): a job is recorded as
+   * running on this process when its claim commits, a moment before the process counts it.
+   */
+  claimsCounted(): Promise<void>;
   /** Stops fetching; waits for running jobs up to timeoutMs, then aborts them (they are retried). */
   stop(timeoutMs: number): Promise<void>;
 }
@@ -44,6 +50,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
   const runningIds = new Map<string, number>();
   const idle = new Set<() => void>();
   const alarms = new Map<string, Alarm>();
+  const claiming = new Set<Promise<void>>();
 
   const runLane = async (lane: Lane, alarm: Alarm) => {
     const rate: RateLimiter | null = lane.operation ? services.gate.rates.for(lane.operation) : null;
@@ -87,48 +94,58 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
           continue; // stopping
         }
       }
-      let jobs: q.QueueEntry[] = [];
+      let jobs: q.ClaimedEntry[] = [];
+      let counted!: () => void;
+      const claim = new Promise<void>((resolve) => (counted = resolve));
+      claiming.add(claim);
       try {
-        jobs = (await services.db.query(q.fetchQueueEntries(BOSS_SCHEMA, lane.queue, limited ? paid : room))).rows;
-        if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
-        fetchFailing = false;
-      } catch (err) {
-        // Retried every pollMs; in an outage one warning says it all.
-        if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
-        fetchFailing = true;
+        try {
+          const claimed = await services.db.query(q.claimQueueEntries(BOSS_SCHEMA, lane.queue, limited ? paid : room, services.workerId, CHANNEL_JOB));
+          jobs = claimed.rows.map(q.claimedEntry);
+          if (fetchFailing) log.info({ queue: lane.queue }, 'queue fetch works again');
+          fetchFailing = false;
+        } catch (err) {
+          // Retried every pollMs; in an outage one warning says it all. A claim that committed but
+          // whose answer was lost leaves jobs held here and not run: the presence sweep hands them back.
+          if (!fetchFailing) log.warn({ err, queue: lane.queue }, 'queue fetch failed; retrying');
+          fetchFailing = true;
+        }
+        lastFound = jobs.length;
+        // Tokens paid for jobs the queue did not have go back.
+        if (limited) rate!.refund(paid - jobs.length);
+        for (const job of jobs) start(job, lane.operation, limited ? rate : null);
+      } finally {
+        claiming.delete(claim);
+        counted();
       }
-      lastFound = jobs.length;
-      // Tokens paid for jobs the queue did not have go back.
-      if (limited) rate!.refund(paid - jobs.length);
-      if (jobs.length === 0) {
-        workExpected = await alarm.sleep(pollMs);
-        continue;
-      }
-      workExpected = true;
-      for (const job of jobs) {
-        let credit = limited;
-        const take = (operation: string) => (credit && operation === lane.operation ? !(credit = false) : false);
-        inFlight++;
-        const jobId = job.data.jobId;
-        // MUST be known before the job is claimed: the presence sweep hands back any job this
-        // process holds as running but does not run.
-        runningIds.set(jobId, (runningIds.get(jobId) ?? 0) + 1);
-        runJob(job, { ...deps, shutdown: shutdown.signal }, { take })
-          .catch((err) => log.error({ err, bossId: job.id }, 'job bookkeeping failed; the queue will deliver it again'))
-          .finally(() => {
-            // An unused token (a cache hit, or a first call of another operation) goes back.
-            if (credit) rate!.refund();
-            const left = runningIds.get(jobId)! - 1;
-            if (left === 0) runningIds.delete(jobId);
-            else runningIds.set(jobId, left);
-            inFlight--;
-            if (inFlight === 0) for (const notify of idle) notify();
-            // A finished job frees room for every lane that waits for room; a lane that found its
-            // queue empty waits for a wake-up instead (a fetch now would find nothing).
-            for (const a of alarms.values()) if (a.needsRoom) a.ring();
-          });
-      }
+      workExpected = jobs.length > 0;
+      if (!workExpected) workExpected = await alarm.sleep(pollMs);
     }
+  };
+
+  /** Runs a claimed job; `paidFrom`: the rate that paid a token of `operation` for it, if any. */
+  const start = (job: q.ClaimedEntry, operation: string | null, paidFrom: RateLimiter | null) => {
+    let credit = paidFrom !== null;
+    const take = (op: string) => (credit && op === operation ? !(credit = false) : false);
+    inFlight++;
+    const jobId = job.data.jobId;
+    // Counted before claimsCounted() resolves: the presence sweep hands back any job this process
+    // holds as running but does not run.
+    runningIds.set(jobId, (runningIds.get(jobId) ?? 0) + 1);
+    runJob(job, { ...deps, shutdown: shutdown.signal }, { take })
+      .catch((err) => log.error({ err, bossId: job.id }, 'job bookkeeping failed; the queue will deliver it again'))
+      .finally(() => {
+        // An unused token (a cache hit, or a first call of another operation) goes back.
+        if (credit) paidFrom!.refund();
+        const left = runningIds.get(jobId)! - 1;
+        if (left === 0) runningIds.delete(jobId);
+        else runningIds.set(jobId, left);
+        inFlight--;
+        if (inFlight === 0) for (const notify of idle) notify();
+        // A finished job frees room for every lane that waits for room; a lane that found its
+        // queue empty waits for a wake-up instead (a fetch now would find nothing).
+        for (const a of alarms.values()) if (a.needsRoom) a.ring();
+      });
   };
 
   const loops = deps.lanes.map((lane) => {
@@ -153,6 +170,7 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
     canStartNow,
     running: () => inFlight,
     runningJobs: () => new Set(runningIds.keys()),
+    claimsCounted: async () => void (await Promise.all(claiming)),
     async stop(timeoutMs) {
       stopping = true;
       stopFetching.abort();

@@ -26,8 +26,11 @@ export async function startPresence(deps: {
   config: Config;
   workerId: string;
   log: Logger;
-  /** The jobs this process runs now (the consumer's); those it holds but does not run are handed back. */
-  runningJobs: () => ReadonlySet<string>;
+  /**
+   * The jobs this process runs now (the consumer's), once every claim in flight is counted; those it
+   * holds but does not run are handed back.
+   */
+  runningJobs: () => Promise<ReadonlySet<string>>;
 }): Promise<Presence> {
   const { db, boss, config, workerId, log } = deps;
   // Since when this process's heartbeats have reached the database without a gap; null in an outage.
@@ -56,17 +59,18 @@ export async function startPresence(deps: {
     if (connectedSince !== null && Date.now() - connectedSince >= STALE_MS) {
       const unclaimed = (await db.query(q.findUnclaimedJobs(BOSS_SCHEMA, STALE_MS))).rows as { id: string; name: string }[];
       for (const entry of unclaimed) {
-        log.warn({ bossId: entry.id }, 'a queued job was fetched by a process that stopped before running it; it is delivered again');
+        log.warn({ bossId: entry.id }, 'a queued job\'s entry was left active by a process that stopped; it is delivered again');
         await boss.fail(entry.name, entry.id, { code: 'WORKER_LOST' });
       }
       const reclaimed = (await db.query(q.reclaimOrphanedJobs(STALE_MS))).rows as { id: string; boss_id: string; queue: string; tenant: string | null }[];
       for (const job of reclaimed) log.warn({ jobId: job.id }, 'reclaimed a job whose process stopped; it will run again');
       await handBack(reclaimed, 'The process running this job stopped; it was retried.');
     }
-    // Read before asking the consumer: a job it claims meanwhile is already in its set. Two sweeps
-    // in a row must find a job unrun, so one that finishes between the two reads is never taken.
+    // Read before asking the consumer, which first counts the claims in flight: a claim that
+    // committed before this read has been sent already, so its jobs are in the set. Two sweeps in a
+    // row must find a job unrun, so one that finishes between the two reads is never taken.
     const held = (await db.query(q.jobsHeldBy(workerId))).rows.map((r: { id: string }) => r.id);
-    const running = deps.runningJobs();
+    const running = await deps.runningJobs();
     const now = new Set(held.filter((id) => !running.has(id)));
     const lost = [...now].filter((id) => unrun.has(id));
     unrun = now;

@@ -32,22 +32,25 @@ export interface RunDeps {
   spool?: JobSpool | null;
 }
 
-export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
+export async function runJob(job: q.ClaimedEntry, deps: RunDeps, credit?: Context['rateCredit']): Promise<void> {
   const { services, boss, log } = deps;
   const { db } = services;
   const jobId = job.data.jobId;
-  // The job is ours (the queue handed it over) and its outcome will be: every write that records
-  // it waits out a database outage rather than leave the job claimed and unrecorded.
+  // The job is ours (its claim committed) and its outcome will be: every write that records it
+  // waits out a database outage rather than leave the job claimed and unrecorded.
   const record = <T>(what: string, task: () => Promise<T>) => whenDatabaseAnswers(task, { log: log.child({ jobId }), what, signal: deps.shutdown });
-  const { bytes: handed, from } = bytesAtHand(deps, jobId);
-  // Subscribers hear it runs from the claim itself (pollers read the row, which says so too).
-  const claimed = (await record('job claim', () => db.query(q.startJob(jobId, services.workerId, job.id, CHANNEL_JOB, !handed)))).rows[0];
+  const claimed = job.job;
   if (!claimed) {
     // Finished already (a duplicate delivery after a reclaim): just settle the queue entry.
+    deps.handoff?.take(jobId);
+    deps.spool?.drop(jobId);
     await record('job settle', () => boss.complete(job.name, job.id));
     return;
   }
-  countJobClaim(from ?? (claimed.content ? 'database' : 'none'));
+  const { bytes: handed, from } = bytesAtHand(deps, jobId);
+  const content =
+    handed ?? (claimed.document_id ? ((await record('job document', () => db.query(q.documentContent(claimed.document_id!)))).rows[0]?.content as Buffer | undefined) : undefined);
+  countJobClaim(from ?? (content ? 'database' : 'none'));
   const started = performance.now();
   if (claimed.attempts === 1) observeJobStart(claimed.function, claimed.waited_s);
   // The job's row, its queue entry and the notice to subscribers end in one statement; a callback
@@ -70,7 +73,7 @@ export async function runJob(job: q.QueueEntry, deps: RunDeps, credit?: Context[
   try {
     const fn = deps.functions.get(claimed.function);
     if (!fn) throw httpError('FUNCTION_NOT_FOUND', `No function named "${claimed.function}".`);
-    const event = eventFor(fn, claimed.input as JobInput, claimed.content ?? handed ?? null, claimed.document_sha256);
+    const event = eventFor(fn, claimed.input as JobInput, content ?? null, claimed.document_sha256);
     const ctx: Context = {
       ...services,
       log: jobLog,

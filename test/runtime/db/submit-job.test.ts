@@ -113,11 +113,62 @@ test('should accept nothing when the queue does not exist', async () => {
   assert.equal((await pool.query(`SELECT count(*)::int AS n FROM jobs WHERE id = $1`, [statement.values[0]])).rows[0].n, 0);
 });
 
+const claim = async (jobId: string) => {
+  const entries = (await pool.query(q.claimQueueEntries(BOSS_SCHEMA, QUEUE, 100, 'worker-1', 'feed'))).rows.map(q.claimedEntry);
+  return entries.find((e) => e.data.jobId === jobId);
+};
+
+test('should claim a fetched job for the worker, tell subscribers it runs, and carry its document', async () => {
+  const content = Buffer.from(`claimed ${randomUUID()}`);
+  const statement = submission({ tenant: 'acme', content });
+  notices.length = 0;
+  const submitted = (await pool.query(statement)).rows[0];
+  await settled(1); // the submission's own event
+  notices.length = 0;
+  const entry = await claim(submitted.id);
+  assert.ok(entry?.job, 'the job comes with its entry');
+  assert.equal(entry.id, statement.values[6], 'the entry submitJob wrote');
+  assert.equal(entry.name, QUEUE);
+  const { job } = entry;
+  assert.deepEqual(
+    { id: job.id, function: job.function, attempts: job.attempts, tenant: job.tenant, document_id: job.document_id, sha256: job.document_sha256 },
+    { id: submitted.id, function: 'ocr', attempts: 1, tenant: 'acme', document_id: submitted.document_id, sha256: `sha-${content.toString('hex')}` },
+  );
+  assert.deepEqual(job.input, { body: null, params: {}, query: {} });
+  assert.ok(job.started_at instanceof Date && job.waited_s >= 0);
+  const row = (await pool.query(`SELECT status, worker_id, boss_id FROM jobs WHERE id = $1`, [submitted.id])).rows[0];
+  assert.deepEqual(row, { status: 'running', worker_id: 'worker-1', boss_id: entry.id });
+  assert.equal((await boss.getJobById(QUEUE, entry.id))!.state, 'active');
+  // The bytes are read only when asked for.
+  assert.deepEqual((await pool.query(q.documentContent(job.document_id!))).rows[0].content, content);
+  await settled(1);
+  const stored = (await pool.query(`SELECT * FROM jobs WHERE id = $1`, [submitted.id])).rows[0];
+  const told = notices.filter((n) => n.payload.includes(submitted.id));
+  assert.deepEqual(told.map((n) => n.channel), ['feed']);
+  assert.equal(told[0]!.payload, jobNotice('acme', jobEvent(stored)));
+});
+
+test('should hand back the entry of a job that finished already, without claiming it again', async () => {
+  const submitted = (await pool.query(submission())).rows[0];
+  const first = await claim(submitted.id);
+  await pool.query(
+    q.finishJob({ id: submitted.id, status: 'failed', documentId: null, resultId: null, output: null, error: { code: 'X', message: 'x' } }, { bossSchema: BOSS_SCHEMA, queue: QUEUE, bossId: first!.id }, 'feed'),
+  );
+  // Delivered again (as after a reclaim): the entry comes back, its job does not.
+  await pool.query(`UPDATE ${BOSS_SCHEMA}.job SET state = 'retry', start_after = now() WHERE id = $1`, [first!.id]);
+  notices.length = 0;
+  const again = await claim(submitted.id);
+  assert.equal(again?.id, first!.id);
+  assert.equal(again.job, null);
+  assert.equal((await pool.query(`SELECT status FROM jobs WHERE id = $1`, [submitted.id])).rows[0].status, 'failed');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(notices.filter((n) => n.payload.includes(submitted.id)), [], 'no event for a job that did not change');
+});
+
 test('should complete the queue entry as the job finishes, as pg-boss complete() does', async () => {
   const row = (await pool.query(submission())).rows[0];
-  const [entry] = (await pool.query(q.fetchQueueEntries(BOSS_SCHEMA, QUEUE, 100))).rows.filter((e: q.QueueEntry) => e.data.jobId === row.id);
-  assert.ok(entry, 'the submitted job was fetched');
-  assert.equal((await pool.query(q.startJob(row.id, 'worker-1', entry.id, 'feed', false))).rows.length, 1);
+  const entry = await claim(row.id);
+  assert.ok(entry?.job, 'the submitted job was claimed');
   const finished = await pool.query(
     q.finishJob({ id: row.id, status: 'succeeded', documentId: null, resultId: null, output: null, error: null }, { bossSchema: BOSS_SCHEMA, queue: QUEUE, bossId: entry.id }, 'feed'),
   );

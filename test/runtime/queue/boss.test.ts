@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import type PgBoss from 'pg-boss';
 import { routes } from '../../../functions.config.ts';
 import { loadConfig } from '../../../runtime/config.ts';
+import { migrate } from '../../../runtime/db/migrate.ts';
 import { createPool, type Pool } from '../../../runtime/db/pool.ts';
 import * as q from '../../../runtime/db/queries.ts';
 import { BOSS_SCHEMA, CALLBACK_QUEUE, startBoss } from '../../../runtime/queue/boss.ts';
@@ -44,10 +45,12 @@ test('should start the queue in eight processes at once on a fresh database with
 });
 
 test('should fetch ready queue entries oldest first, each once, and leave the rest to pg-boss', async () => {
+  // Entries without a job row (any data pg-boss was given) come back unclaimed.
   const boss = bosses[0]!;
   const pool = pools[0]!;
+  await migrate(pool);
   const queue = lanesOf(routes.map((r) => r.function))[0]!.queue;
-  const fetch = async (limit: number) => (await pool.query(q.fetchQueueEntries(BOSS_SCHEMA, queue, limit))).rows as q.QueueEntry[];
+  const fetch = async (limit: number) => (await pool.query(q.claimQueueEntries(BOSS_SCHEMA, queue, limit, 'worker-1', 'feed'))).rows.map(q.claimedEntry);
   assert.deepEqual(await fetch(5), [], 'an empty queue');
 
   const sent: string[] = [];
@@ -61,6 +64,7 @@ test('should fetch ready queue entries oldest first, each once, and leave the re
   assert.equal(two[0]!.name, queue);
   assert.equal(two[0]!.retryCount, 0);
   assert.equal(two[0]!.retryLimit, (await boss.getQueue(queue))!.retryLimit);
+  assert.deepEqual(two.map((e) => e.job), [null, null]);
   assert.equal((await boss.getJobById(queue, sent[0]!))!.state, 'active');
   // Neither taken again, nor the entry that is not due yet.
   assert.deepEqual((await fetch(5)).map((e) => e.data.jobId), ['third']);
