@@ -235,7 +235,9 @@ export interface ClaimedEntry extends QueueEntry {
  * leaves nothing fetched-but-unclaimed: the orphan sweep finds its jobs by their worker. A job that
  * finished already (a duplicate delivery after a reclaim) comes back without `job`, for its entry to
  * be settled. The document's bytes are not read here: the spool or the accepting process usually
- * holds them (see jobs/spool.ts), and documentContent() reads them otherwise.
+ * holds them (see jobs/spool.ts), and documentContent() reads them otherwise. The jobs are named
+ * by an array of ids rather than a join: the planner cannot tell how few entries come back, and
+ * joined it scanned the whole jobs table.
  */
 export function claimQueueEntries(schema: string, queue: string, limit: number, workerId: string, channel: string): Query {
   const name = queueConstant(queue);
@@ -254,10 +256,10 @@ export function claimQueueEntries(schema: string, queue: string, limit: number, 
              RETURNING j.id, j.name, j.data, j.retry_count, j.retry_limit,
                        CASE WHEN j.data->>'jobId' ~ '^[0-9a-fA-F-]{36}$' THEN (j.data->>'jobId')::uuid END AS job_id
            ), claimed AS (
-             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2, boss_id = entry.id,
+             UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2,
+                    boss_id = (SELECT e.id FROM entry e WHERE e.job_id = jobs.id),
                     started_at = COALESCE(started_at, now())
-               FROM entry
-              WHERE jobs.id = entry.job_id AND jobs.status IN ('queued', 'running')
+              WHERE jobs.id = ANY (ARRAY(SELECT job_id FROM entry)) AND ${statusIn('jobs.status', 'queued', 'running')}
              RETURNING ${JOB_COLUMNS.replace(/j\./g, 'jobs.')}, jobs.input,
                        EXTRACT(EPOCH FROM clock_timestamp() - jobs.created_at)::float8 AS waited_s
            )
@@ -302,6 +304,15 @@ const QUEUE_ENTRY = (schema: string, id: string, queue: string, jobId: string) =
                     COALESCE(q.retry_backoff, false), q.policy, q.dead_letter
                FROM ${schema}.queue q WHERE q.name = ${queue}
              RETURNING id`;
+
+/**
+ * A status test for a statement that names its jobs by id. Written plainly (`status = 'running'`)
+ * it implies the predicate of the partial indexes over unfinished jobs (jobs_unfinished,
+ * jobs_tenant_unfinished), and the planner then scans one of those (every unfinished job, dead
+ * entries too: O(queue depth) per call in a burst) rather than take the primary key's one entry.
+ * `status || ''` tests the same without implying the predicate.
+ */
+const statusIn = (column: string, ...statuses: string[]) => `(${column} || '') IN (${statuses.map((v) => `'${v}'`).join(', ')})`;
 
 const isoTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -441,7 +452,7 @@ export function recentJobs(limit: number, scope: string | null): Query {
 export function jobProgress(jobId: string, pagesDone: number, pageCount: number): Query {
   return {
     name: 'job-progress',
-    text: `UPDATE jobs SET pages_done = $2, page_count = $3 WHERE id = $1 AND status = 'running'`,
+    text: `UPDATE jobs SET pages_done = $2, page_count = $3 WHERE id = $1 AND ${statusIn('status', 'running')}`,
     values: [jobId, pagesDone, pageCount],
   };
 }
@@ -467,7 +478,7 @@ export function finishJob(
              UPDATE jobs SET status = $2, document_id = COALESCE($3, document_id), result_id = $4,
                     output = $5, error = $6, finished_at = now(), worker_id = NULL,
                     pages_done = CASE WHEN $2 = 'succeeded' THEN page_count ELSE pages_done END
-              WHERE id = $1 AND status = 'running'
+              WHERE id = $1 AND ${statusIn('status', 'running')}
               RETURNING ${JOB_ROW_COLUMNS}
            ), entry AS (
              UPDATE ${entry.bossSchema}.job SET completed_on = now(), state = 'completed'
@@ -485,7 +496,7 @@ export function finishJob(
 export function requeueJob(jobId: string, error: unknown): Query {
   return {
     name: 'requeue-job',
-    text: `UPDATE jobs SET status = 'queued', error = $2, worker_id = NULL WHERE id = $1 AND status = 'running'`,
+    text: `UPDATE jobs SET status = 'queued', error = $2, worker_id = NULL WHERE id = $1 AND ${statusIn('status', 'running')}`,
     values: [jobId, JSON.stringify(error)],
   };
 }
@@ -638,7 +649,7 @@ export function failStrandedJob(jobId: string): Query {
   return {
     text: `UPDATE jobs SET status = 'failed', worker_id = NULL, finished_at = now(),
                   error = '{"code":"RETRIES_EXHAUSTED","message":"The job was retried as often as allowed without finishing."}'
-            WHERE id = $1 AND status IN ('queued', 'running')
+            WHERE id = $1 AND ${statusIn('status', 'queued', 'running')}
             RETURNING ${JOB_ROW_COLUMNS}`,
     values: [jobId],
   };
@@ -646,7 +657,7 @@ export function failStrandedJob(jobId: string): Query {
 
 export function requeueStrandedJob(jobId: string, bossId: string): Query {
   return {
-    text: `UPDATE jobs SET status = 'queued', worker_id = NULL, boss_id = $2 WHERE id = $1 AND status IN ('queued', 'running')`,
+    text: `UPDATE jobs SET status = 'queued', worker_id = NULL, boss_id = $2 WHERE id = $1 AND ${statusIn('status', 'queued', 'running')}`,
     values: [jobId, bossId],
   };
 }
