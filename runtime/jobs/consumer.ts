@@ -9,11 +9,12 @@ import { runJob, type RunDeps } from './run.ts';
 
 // pg-boss 10's work() sleeps at least 0.5 s between fetches and knows nothing of engine
 // capacity, so the consumer is our own, and so is its fetch (pg-boss's statement, prepared once per
-// queue, which claims the fetched jobs in the same round trip: queries.ts claimQueueEntries). Jobs wait in the queue of the Textract operation their
-// first call uses (a lane); each lane's loop fetches only when the engine could start that call
-// now (a free slot and a token of that operation's quota, which it takes on the job's behalf),
-// and sleeps on a NOTIFY wake-up rather than a poll, so an idle queue picks a new job up within
-// milliseconds. A burst for one operation never holds up another whose quota is free.
+// queue, which claims the fetched jobs in the same round trip: queries.ts claimQueueEntries). Jobs
+// wait in the queue of the Textract operation their first call uses (a lane); each lane's loop
+// fetches only when the engine could start that call now (a free slot and a token of that
+// operation's quota, which it takes on the job's behalf), and sleeps on a NOTIFY wake-up rather
+// than a poll, so an idle queue picks a new job up within milliseconds. A burst for one operation
+// never holds up another whose quota is free.
 
 export interface Consumer {
   /** Wakes the lane of `queue`, or every lane when it is empty or unknown. */
@@ -80,8 +81,8 @@ export function startConsumer(deps: Omit<RunDeps, 'shutdown'> & { maxInFlight: n
           continue;
         }
       }
-      // Pay the tokens before fetching, so a job never sits fetched-but-unclaimed while it waits for
-      // the rate: a process killed in that gap would leave it to the orphan sweep. One token is
+      // Pay the tokens before fetching, so a claimed job never waits for the rate: a process killed
+      // in that wait would leave it to the orphan sweep. One token is
       // waited for; more are taken only as the lease has them, so a burst is fetched in batches
       // (one query for many jobs) while a slow quota still gets one job per token.
       let paid = 0;
