@@ -83,6 +83,12 @@ export interface Context extends Services {
   progress: ProgressReporter;
   /** Queued runs: the consumer paid the first Textract token (of the job's operation) before fetching the job. */
   rateCredit?: { take(operation: string): boolean };
+  /**
+   * Queued runs without a callback: where the job's end is recorded, so the statement that stores a
+   * fresh result may end the job in the same commit (db/queries.ts storeResult); `finished` is set
+   * when it did.
+   */
+  jobEnd?: { bossSchema: string; queue: string; bossId: string; channel: string; finished: boolean };
 }
 
 /** What the event path needs from the queue; implemented by runtime/queue. */

@@ -42,7 +42,10 @@ export function findPageResults(sha256s: string[], key: ResultKey): Query {
 
 /**
  * Stores a document (once per content), its bytes for the retention period (searchable PDF,
- * queued retries) and its result, in one round trip; returns both ids.
+ * queued retries) and its result, and records both as `tenant`'s (recordTenantSight) when one is
+ * named, in one round trip; returns both ids. With `finish`, a queued run's fresh result also ends
+ * its job in the same commit (the row, its queue entry and the subscribers' notice, as finishJob
+ * does for other ends), and `finished` says whether the job was still this run's to end.
  */
 export function storeResult(doc: {
   id: string;
@@ -58,9 +61,15 @@ export function storeResult(doc: {
   payload: string;
   words: string;
   durationMs: number;
+  tenant: string | null;
+  finish?: { jobId: string } & JobEnd;
 }): Query {
+  const { finish } = doc;
+  const end = finish
+    ? `, ${jobEndCtes({ id: '$17', status: `'succeeded'`, documentId: '(SELECT id FROM doc)', resultId: '(SELECT id FROM res)', output: `'{"cached":false}'`, error: 'NULL', bossId: '$18' }, finish)}`
+    : '';
   return {
-    name: 'store-result',
+    name: finish ? `store-result-finish:${finish.queue}` : 'store-result',
     text: `WITH doc AS (
              INSERT INTO documents (id, sha256, filename, content_type, bytes, page_count)
              VALUES ($1, $2, $3, $4, $5, $6)
@@ -76,12 +85,23 @@ export function storeResult(doc: {
              ON CONFLICT (document_id, function, options_key, engine)
                DO UPDATE SET payload = EXCLUDED.payload, words = EXCLUDED.words, duration_ms = EXCLUDED.duration_ms
              RETURNING id, created_at
-           )
-           SELECT doc.id AS document_id, res.id AS result_id, res.created_at FROM doc, res`,
+           ), sight AS (
+             INSERT INTO tenant_documents (tenant, document_id, filename) SELECT $16, doc.id, $3 FROM doc WHERE $16::text IS NOT NULL
+             ON CONFLICT (tenant, document_id) DO UPDATE SET filename = EXCLUDED.filename
+              WHERE tenant_documents.filename IS NULL AND EXCLUDED.filename IS NOT NULL
+           ), result_sight AS (
+             INSERT INTO tenant_results (tenant, result_id) SELECT $16, res.id FROM res WHERE $16::text IS NOT NULL
+             ON CONFLICT DO NOTHING
+           )${end}
+           SELECT doc.id AS document_id, res.id AS result_id, res.created_at${
+             finish ? `, EXISTS (SELECT 1 FROM fin) AS finished, (SELECT pg_notify($19, ${jobNoticeSql('fin')}) FROM fin) AS notified` : ''
+           }
+             FROM doc, res`,
     values: [
       doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes, doc.pageCount, doc.resultId,
       doc.key.fn, doc.key.optionsKey, doc.key.engine, JSON.stringify(doc.options), doc.payload, doc.words, doc.durationMs,
-      doc.content,
+      doc.content, doc.tenant,
+      ...(finish ? [finish.jobId, finish.bossId, finish.channel] : []),
     ],
   };
 }
@@ -457,6 +477,32 @@ export function jobProgress(jobId: string, pagesDone: number, pageCount: number)
   };
 }
 
+/** Where a job's end is recorded: its queue entry, and the channel its subscribers hear on. */
+export interface JobEnd {
+  bossSchema: string;
+  queue: string;
+  bossId: string;
+  channel: string;
+}
+
+/**
+ * The end of a job as two CTEs, `fin` (the row, returned) and `entry` (its queue entry completed as
+ * pg-boss 10's complete() does it: plans.completeJobs, state and completed_on of an active entry).
+ * Each value is an SQL expression: parameters for finishJob, the stored result for storeResult.
+ */
+function jobEndCtes(v: { id: string; status: string; documentId: string; resultId: string; output: string; error: string; bossId: string }, end: Omit<JobEnd, 'bossId' | 'channel'>): string {
+  return `fin AS (
+             UPDATE jobs SET status = ${v.status}, document_id = COALESCE(${v.documentId}, document_id), result_id = ${v.resultId},
+                    output = ${v.output}, error = ${v.error}, finished_at = now(), worker_id = NULL,
+                    pages_done = CASE WHEN ${v.status} = 'succeeded' THEN page_count ELSE pages_done END
+              WHERE id = ${v.id} AND ${statusIn('status', 'running')}
+              RETURNING ${JOB_ROW_COLUMNS}
+           ), entry AS (
+             UPDATE ${end.bossSchema}.job SET completed_on = now(), state = 'completed'
+              WHERE name = ${queueConstant(end.queue)} AND id = ${v.bossId} AND state = 'active'
+           )`;
+}
+
 export function finishJob(
   job: {
     id: string;
@@ -469,21 +515,12 @@ export function finishJob(
   entry: { bossSchema: string; queue: string; bossId: string },
   channel: string,
 ): Query {
-  // The queue entry is completed in the same statement, as pg-boss 10's complete() does it
-  // (plans.completeJobs: state and completed_on of an active entry), and subscribers are told (on
-  // `channel`) when it commits: one round trip, and no transaction, for the end of every job.
+  // The queue entry is completed in the same statement, and subscribers are told (on `channel`)
+  // when it commits: one round trip, and no transaction, for the end of every job.
+  const ctes = jobEndCtes({ id: '$1', status: '$2', documentId: '$3', resultId: '$4', output: '$5', error: '$6', bossId: '$7' }, entry);
   return {
     name: `finish-job:${entry.queue}`,
-    text: `WITH fin AS (
-             UPDATE jobs SET status = $2, document_id = COALESCE($3, document_id), result_id = $4,
-                    output = $5, error = $6, finished_at = now(), worker_id = NULL,
-                    pages_done = CASE WHEN $2 = 'succeeded' THEN page_count ELSE pages_done END
-              WHERE id = $1 AND ${statusIn('status', 'running')}
-              RETURNING ${JOB_ROW_COLUMNS}
-           ), entry AS (
-             UPDATE ${entry.bossSchema}.job SET completed_on = now(), state = 'completed'
-              WHERE name = ${queueConstant(entry.queue)} AND id = $7 AND state = 'active'
-           )
+    text: `WITH ${ctes}
            SELECT fin.*, pg_notify($8, ${jobNoticeSql('fin')}) FROM fin`,
     values: [
       job.id, job.status, job.documentId, job.resultId, job.output === null ? null : JSON.stringify(job.output), job.error === null ? null : JSON.stringify(job.error),

@@ -121,10 +121,12 @@ export async function runDocumentFunction(
         payload,
         words,
         durationMs: Math.round(performance.now() - started),
+        tenant: owner,
+        finish: ctx.jobEnd && ctx.jobId ? { ...ctx.jobEnd, jobId: ctx.jobId } : undefined,
       }),
     )
   ).rows[0];
-  await recordSight(row.document_id, row.result_id);
+  if (ctx.jobEnd && row.finished) ctx.jobEnd.finished = true;
   const json = resultJson(head(row.document_id, pageCount, false), payload, row.created_at);
   const stored = { documentId: row.document_id, resultId: row.result_id, cached: false };
   return presentResult({ spec, json, stored, body, headers, ctx, words, accept: 'explicit' });

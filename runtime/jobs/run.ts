@@ -57,6 +57,9 @@ export async function runJob(job: q.ClaimedEntry, deps: RunDeps, credit?: Contex
   // to send joins them in a transaction (the callback queue's entry exists exactly when the job
   // finished).
   const entry = { bossSchema: BOSS_SCHEMA, queue: job.name, bossId: job.id };
+  // A fresh result may end the job in the statement that stores it; a callback to send needs the
+  // transaction below, so such a job always ends here.
+  const jobEnd = claimed.callback_url ? undefined : { ...entry, channel: CHANNEL_JOB, finished: false };
   const finish = (end: Omit<Parameters<typeof q.finishJob>[0], 'id'>) =>
     record(`job ${end.status === 'succeeded' ? 'success' : 'failure'}`, async () => {
       const statement = q.finishJob({ id: jobId, ...end }, entry, CHANNEL_JOB);
@@ -85,10 +88,13 @@ export async function runJob(job: q.ClaimedEntry, deps: RunDeps, credit?: Contex
       jobId,
       progress: progressReporter(services, jobId, claimed.document_id, claimed.attempts, claimed.tenant),
       rateCredit: credit,
+      jobEnd,
     };
     const result = await fn.handler(event, ctx);
-    const outcome = describeOutput(result);
-    await finish({ status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null });
+    if (!jobEnd?.finished) {
+      const outcome = describeOutput(result);
+      await finish({ status: 'succeeded', documentId: outcome.documentId, resultId: outcome.resultId, output: outcome.output, error: null });
+    }
     ran('succeeded');
     jobLog.debug('job succeeded');
   } catch (err) {

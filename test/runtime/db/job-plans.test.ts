@@ -56,6 +56,26 @@ const byId: [string, q.Query][] = [
   ['progress', q.jobProgress(randomUUID(), 1, 2)],
   ['requeue', q.requeueJob(randomUUID(), { code: 'X' })],
   ['claim', q.claimQueueEntries(BOSS_SCHEMA, QUEUE, 10, 'worker-1', 'feed')],
+  [
+    'result stored with its end',
+    q.storeResult({
+      id: randomUUID(),
+      sha256: 'sha',
+      filename: null,
+      contentType: 'image/png',
+      bytes: 1,
+      pageCount: 1,
+      content: null,
+      resultId: randomUUID(),
+      key: { fn: 'ocr', optionsKey: '', engine: 'textract' },
+      options: {},
+      payload: '{}',
+      words: '[]',
+      durationMs: 1,
+      tenant: null,
+      finish: { jobId: randomUUID(), ...entry, channel: 'feed' },
+    }),
+  ],
 ];
 
 for (const [what, statement] of byId) {

@@ -177,3 +177,61 @@ test('should complete the queue entry as the job finishes, as pg-boss complete()
   assert.equal(queued!.state, 'completed');
   assert.ok(queued!.completedOn, 'with its completion time');
 });
+
+const stored = (over: { tenant?: string | null; finish?: Parameters<typeof q.storeResult>[0]['finish'] } = {}) =>
+  q.storeResult({
+    id: randomUUID(),
+    sha256: `sha-${randomUUID()}`,
+    filename: 'scan.png',
+    contentType: 'image/png',
+    bytes: 10,
+    pageCount: 1,
+    content: null,
+    resultId: randomUUID(),
+    key: { fn: 'ocr', optionsKey: 'k', engine: 'textract' },
+    options: {},
+    payload: '{"text":"hello"}',
+    words: '[]',
+    durationMs: 5,
+    tenant: over.tenant ?? null,
+    finish: over.finish,
+  });
+
+test('should end a queued job in the statement that stores its fresh result, as finishJob would', async () => {
+  const submitted = (await pool.query(submission({ tenant: 'acme' }))).rows[0];
+  const entry = await claim(submitted.id);
+  await settled(2);
+  notices.length = 0;
+  const end = { jobId: submitted.id, bossSchema: BOSS_SCHEMA, queue: QUEUE, bossId: entry!.id, channel: 'feed' };
+  const row = (await pool.query(stored({ tenant: 'acme', finish: end }))).rows[0];
+  assert.equal(row.finished, true);
+  const job = (await pool.query(`SELECT * FROM jobs WHERE id = $1`, [submitted.id])).rows[0];
+  assert.deepEqual(
+    { status: job.status, document_id: job.document_id, result_id: job.result_id, output: job.output, error: job.error, worker_id: job.worker_id },
+    { status: 'succeeded', document_id: row.document_id, result_id: row.result_id, output: { cached: false }, error: null, worker_id: null },
+  );
+  assert.ok(job.finished_at instanceof Date);
+  assert.equal((await boss.getJobById(QUEUE, entry!.id))!.state, 'completed');
+  await settled(1);
+  const told = notices.filter((n) => n.payload.includes(submitted.id));
+  assert.deepEqual(told.map((n) => n.payload), [jobNotice('acme', jobEvent(job))]);
+
+  // Ended already (another run got there first): stored again, the job left as it is.
+  notices.length = 0;
+  const again = (await pool.query(stored({ finish: end }))).rows[0];
+  assert.equal(again.finished, false);
+  assert.ok(again.result_id, 'the result is stored all the same');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(notices.filter((n) => n.payload.includes(submitted.id)), []);
+});
+
+test('should record a stored result as the tenant\'s in the same statement', async () => {
+  const row = (await pool.query(stored({ tenant: 'acme' }))).rows[0];
+  assert.equal(row.finished, undefined, 'no job to end');
+  const sight = (await pool.query(`SELECT tenant, filename FROM tenant_documents WHERE document_id = $1`, [row.document_id])).rows;
+  assert.deepEqual(sight, [{ tenant: 'acme', filename: 'scan.png' }]);
+  const results = (await pool.query(`SELECT tenant FROM tenant_results WHERE result_id = $1`, [row.result_id])).rows;
+  assert.deepEqual(results, [{ tenant: 'acme' }]);
+  const anonymous = (await pool.query(stored())).rows[0];
+  assert.equal((await pool.query(`SELECT count(*)::int AS n FROM tenant_documents WHERE document_id = $1`, [anonymous.document_id])).rows[0].n, 0);
+});
