@@ -274,7 +274,7 @@ export function claimQueueEntries(schema: string, queue: string, limit: number, 
                FROM next
               WHERE j.name = ${name} AND j.id = next.id
              RETURNING j.id, j.name, j.data, j.retry_count, j.retry_limit,
-                       CASE WHEN j.data->>'jobId' ~ '^[0-9a-fA-F-]{36}$' THEN (j.data->>'jobId')::uuid END AS job_id
+                       CASE WHEN j.data->>'jobId' ~* '^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$' THEN (j.data->>'jobId')::uuid END AS job_id
            ), claimed AS (
              UPDATE jobs SET status = 'running', attempts = attempts + 1, worker_id = $2,
                     boss_id = (SELECT e.id FROM entry e WHERE e.job_id = jobs.id),

@@ -63,6 +63,12 @@ async function settled(count: number): Promise<void> {
   for (let i = 0; i < 100 && notices.length < count; i++) await new Promise((r) => setTimeout(r, 20));
 }
 
+/** Waits for the notice of `jobId` reaching `status` (other tests' jobs may be heard meanwhile). */
+async function heard(jobId: string, status: string): Promise<void> {
+  const told = () => notices.some((n) => n.payload.includes(jobId) && n.payload.includes(`"status":"${status}"`));
+  for (let i = 0; i < 100 && !told(); i++) await new Promise((r) => setTimeout(r, 20));
+}
+
 test('should write the queue entry exactly as pg-boss send() does', async () => {
   const sent = await boss.send(QUEUE, { jobId: 'x' }, { id: randomUUID() });
   const statement = submission();
@@ -121,9 +127,8 @@ const claim = async (jobId: string) => {
 test('should claim a fetched job for the worker, tell subscribers it runs, and carry its document', async () => {
   const content = Buffer.from(`claimed ${randomUUID()}`);
   const statement = submission({ tenant: 'acme', content });
-  notices.length = 0;
   const submitted = (await pool.query(statement)).rows[0];
-  await settled(1); // the submission's own event
+  await heard(submitted.id, 'queued');
   notices.length = 0;
   const entry = await claim(submitted.id);
   assert.ok(entry?.job, 'the job comes with its entry');
@@ -141,7 +146,7 @@ test('should claim a fetched job for the worker, tell subscribers it runs, and c
   assert.equal((await boss.getJobById(QUEUE, entry.id))!.state, 'active');
   // The bytes are read only when asked for.
   assert.deepEqual((await pool.query(q.documentContent(job.document_id!))).rows[0].content, content);
-  await settled(1);
+  await heard(submitted.id, 'running');
   const stored = (await pool.query(`SELECT * FROM jobs WHERE id = $1`, [submitted.id])).rows[0];
   const told = notices.filter((n) => n.payload.includes(submitted.id));
   assert.deepEqual(told.map((n) => n.channel), ['feed']);
@@ -200,7 +205,7 @@ const stored = (over: { tenant?: string | null; finish?: Parameters<typeof q.sto
 test('should end a queued job in the statement that stores its fresh result, as finishJob would', async () => {
   const submitted = (await pool.query(submission({ tenant: 'acme' }))).rows[0];
   const entry = await claim(submitted.id);
-  await settled(2);
+  await heard(submitted.id, 'running');
   notices.length = 0;
   const end = { jobId: submitted.id, bossSchema: BOSS_SCHEMA, queue: QUEUE, bossId: entry!.id, channel: 'feed' };
   const row = (await pool.query(stored({ tenant: 'acme', finish: end }))).rows[0];
@@ -212,7 +217,7 @@ test('should end a queued job in the statement that stores its fresh result, as 
   );
   assert.ok(job.finished_at instanceof Date);
   assert.equal((await boss.getJobById(QUEUE, entry!.id))!.state, 'completed');
-  await settled(1);
+  await heard(submitted.id, 'succeeded');
   const told = notices.filter((n) => n.payload.includes(submitted.id));
   assert.deepEqual(told.map((n) => n.payload), [jobNotice('acme', jobEvent(job))]);
 
