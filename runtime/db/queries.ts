@@ -64,12 +64,32 @@ export function storeResult(doc: {
   tenant: string | null;
   finish?: { jobId: string } & JobEnd;
 }): Query {
-  const { finish } = doc;
-  const end = finish
-    ? `, ${jobEndCtes({ id: '$17', status: `'succeeded'`, documentId: '(SELECT id FROM doc)', resultId: '(SELECT id FROM res)', output: `'{"cached":false}'`, error: 'NULL', bossId: '$18' }, finish)}`
+  const { finish, tenant } = doc;
+  const values: unknown[] = [
+    doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes, doc.pageCount, doc.resultId,
+    doc.key.fn, doc.key.optionsKey, doc.key.engine, JSON.stringify(doc.options), doc.payload, doc.words, doc.durationMs,
+    doc.content,
+  ];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  // Each part only when it applies: an unused part still costs its tables' locks and plan nodes.
+  const sight = tenant
+    ? `, sight AS (
+             INSERT INTO tenant_documents (tenant, document_id, filename) SELECT ${param(tenant)}, doc.id, $3 FROM doc
+             ON CONFLICT (tenant, document_id) DO UPDATE SET filename = EXCLUDED.filename
+              WHERE tenant_documents.filename IS NULL AND EXCLUDED.filename IS NOT NULL
+           ), result_sight AS (
+             INSERT INTO tenant_results (tenant, result_id) SELECT $${values.length}, res.id FROM res
+             ON CONFLICT DO NOTHING
+           )`
     : '';
+  const ending = finish
+    ? {
+        ctes: `, ${jobEndCtes({ id: param(finish.jobId), status: `'succeeded'`, documentId: '(SELECT id FROM doc)', resultId: '(SELECT id FROM res)', output: `'{"cached":false}'`, error: 'NULL', bossId: param(finish.bossId) }, finish)}`,
+        columns: `, EXISTS (SELECT 1 FROM fin) AS finished, (SELECT pg_notify(${param(finish.channel)}, ${jobNoticeSql('fin')}) FROM fin) AS notified`,
+      }
+    : { ctes: '', columns: '' };
   return {
-    name: finish ? `store-result-finish:${finish.queue}` : 'store-result',
+    name: `store-result${tenant ? '-tenant' : ''}${finish ? `-finish:${finish.queue}` : ''}`,
     text: `WITH doc AS (
              INSERT INTO documents (id, sha256, filename, content_type, bytes, page_count)
              VALUES ($1, $2, $3, $4, $5, $6)
@@ -85,24 +105,9 @@ export function storeResult(doc: {
              ON CONFLICT (document_id, function, options_key, engine)
                DO UPDATE SET payload = EXCLUDED.payload, words = EXCLUDED.words, duration_ms = EXCLUDED.duration_ms
              RETURNING id, created_at
-           ), sight AS (
-             INSERT INTO tenant_documents (tenant, document_id, filename) SELECT $16, doc.id, $3 FROM doc WHERE $16::text IS NOT NULL
-             ON CONFLICT (tenant, document_id) DO UPDATE SET filename = EXCLUDED.filename
-              WHERE tenant_documents.filename IS NULL AND EXCLUDED.filename IS NOT NULL
-           ), result_sight AS (
-             INSERT INTO tenant_results (tenant, result_id) SELECT $16, res.id FROM res WHERE $16::text IS NOT NULL
-             ON CONFLICT DO NOTHING
-           )${end}
-           SELECT doc.id AS document_id, res.id AS result_id, res.created_at${
-             finish ? `, EXISTS (SELECT 1 FROM fin) AS finished, (SELECT pg_notify($19, ${jobNoticeSql('fin')}) FROM fin) AS notified` : ''
-           }
-             FROM doc, res`,
-    values: [
-      doc.id, doc.sha256, doc.filename, doc.contentType, doc.bytes, doc.pageCount, doc.resultId,
-      doc.key.fn, doc.key.optionsKey, doc.key.engine, JSON.stringify(doc.options), doc.payload, doc.words, doc.durationMs,
-      doc.content, doc.tenant,
-      ...(finish ? [finish.jobId, finish.bossId, finish.channel] : []),
-    ],
+           )${sight}${ending.ctes}
+           SELECT doc.id AS document_id, res.id AS result_id, res.created_at${ending.columns} FROM doc, res`,
+    values,
   };
 }
 
