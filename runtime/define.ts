@@ -2,6 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import type { TextractClient } from '@aws-sdk/client-textract';
 import type { Config } from './config.ts';
 import type { Pool } from './db/pool.ts';
+import type { JobEnd } from './db/queries.ts';
 import type { OperationRates, Semaphore } from './engines/gate.ts';
 import type { OcrEngine } from './engines/types.ts';
 import type { AdapterName } from './http/adapter.ts';
@@ -88,7 +89,7 @@ export interface Context extends Services {
    * fresh result may end the job in the same commit (db/queries.ts storeResult); `finished` is set
    * when it did.
    */
-  jobEnd?: { bossSchema: string; queue: string; bossId: string; channel: string; finished: boolean };
+  jobEnd?: JobEnd & { finished: boolean };
 }
 
 /** What the event path needs from the queue; implemented by runtime/queue. */

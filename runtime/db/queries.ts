@@ -631,8 +631,8 @@ export function queueHasWork(bossSchema: string, queue: string): Query {
 /**
  * Jobs whose queue entry is active while the job is `queued`, for longer than any live process
  * takes to hand one back: a process died between putting a job back to `queued` and failing its
- * entry (the presence sweep's hand-back; a claim itself sets both at once). Failing the entry makes pg-boss deliver it again now instead of after
- * JOB_EXPIRE_SECONDS.
+ * entry (the presence sweep's hand-back; a claim itself sets both at once). Failing the entry
+ * makes pg-boss deliver it again now instead of after JOB_EXPIRE_SECONDS.
  */
 export function findUnclaimedJobs(bossSchema: string, staleMs: number): Query {
   return {
